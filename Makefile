@@ -1,0 +1,53 @@
+# Kanava: `make demo` runs it, `make test` tests it.  See README.md.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PYTHONUNBUFFERED := 1
+
+.PHONY: demo test test-sqlite test-postgres test-rq bench venv deps test-deps chromium messages clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+venv: $(BIN)/python
+
+$(VENV)/.deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml $(VENV)/.deps
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+deps: $(VENV)/.deps
+test-deps: $(VENV)/.test-deps
+
+# Compiled translations (.mo) are built from the committed .po files.
+messages: deps
+	$(BIN)/python manage.py compilemessages --ignore=.venv > /dev/null
+
+demo: deps messages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@$(BIN)/python manage.py kanava_worker & WORKER=$$!; \
+	  trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+chromium:
+	@command -v chromium > /dev/null || (apt-get update -qq && apt-get install -y -qq chromium > /dev/null)
+
+# The whole suite on SQLite (and on PostgreSQL when DATABASE_URL points to it).
+test: test-deps messages chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The outbox tests again on Redis-backed (RQ) workers.
+test-rq: test-deps messages
+	KANAVA_TASKS=rq $(BIN)/python -m pytest -m outbox $(PYTEST_ARGS)
+
+bench: test-deps messages
+	$(BIN)/python -m kanava.bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var staticfiles

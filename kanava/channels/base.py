@@ -1,0 +1,197 @@
+"""The channel adapter contract.
+
+One package per channel (``kanava/channels/<kind>/``) holds a ``manifest.py``
+declaring a :class:`ChannelManifest`, an adapter subclassing :class:`Adapter`
+and, if it needs them, its own models, forms and templates.  Adapters know
+nothing of views: they take variants and a channel configuration and return a
+:class:`PublishResult` or raise :class:`ChannelError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kanava.channels.models import Channel
+    from kanava.publishing.models import Delivery, Message, MessageVersion, Variant
+
+
+class ChannelError(Exception):
+    """A delivery failed.
+
+    ``permanent`` errors are not retried (bad credentials, rejected content);
+    others are retried with backoff, waiting at least ``retry_after`` seconds
+    when the platform said so.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class LookupUnsupported(Exception):
+    """The channel cannot tell whether an earlier attempt arrived."""
+
+
+@dataclass
+class Problem:
+    """Something wrong with a variant, shown to the editor before publishing."""
+
+    code: str
+    message: str
+    severity: str = "error"  # "error" blocks publishing, "warning" does not
+    language: str = ""
+
+    @property
+    def blocks(self) -> bool:
+        return self.severity == "error"
+
+
+@dataclass
+class PublishResult:
+    external_id: str
+    url: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Draft:
+    """A variant's content as derived from a message version."""
+
+    title: str
+    text: str
+
+
+@dataclass
+class Length:
+    """A length as the channel counts it, with its limit."""
+
+    used: int
+    limit: int | None
+    unit: str = "characters"
+    detail: str = ""
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.used > self.limit
+
+
+class Config:
+    """Typed view over a channel's JSON configuration.
+
+    Subclasses declare fields as dataclass fields; :meth:`load` ignores unknown
+    keys so configuration written by an older version still loads.
+    """
+
+    @classmethod
+    def load(cls, data: dict | None):
+        data = data or {}
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in data.items() if k in names})  # type: ignore[call-arg]
+
+
+@dataclass
+class NoConfig(Config):
+    pass
+
+
+class Adapter:
+    """Base class of every channel adapter."""
+
+    kind: ClassVar[str] = ""
+    #: One delivery per language (True) or one for all languages together.
+    per_language: ClassVar[bool] = True
+    #: Deliveries fan out to subscribers in recipient batches.
+    batched: ClassVar[bool] = False
+    config_class: ClassVar[type[Config]] = NoConfig
+
+    def __init__(self, channel: "Channel"):
+        self.channel = channel
+        self.config = self.config_class.load(channel.config)
+        self.secrets = channel.secrets or {}
+
+    # -- composing -----------------------------------------------------
+    def derive(self, message: "Message", version: "MessageVersion") -> Draft:
+        """The automatic variant for one language; editors may change it."""
+        return Draft(title=version.title, text=version.plain_text())
+
+    def length(self, variant: "Variant") -> Length | None:
+        """How long the variant is, as the channel counts it."""
+        return None
+
+    def validate(self, variant: "Variant") -> list[Problem]:
+        """Problems that are specific to this channel."""
+        problems = []
+        length = self.length(variant)
+        if length and length.over:
+            problems.append(
+                Problem(
+                    "too_long",
+                    str(_("Too long for %(channel)s: %(used)s of %(limit)s %(unit)s."))
+                    % {"channel": self.channel.name, "used": length.used, "limit": length.limit, "unit": length.unit},
+                    language=variant.language,
+                )
+            )
+        return problems
+
+    # -- delivering ----------------------------------------------------
+    def publish(self, delivery: "Delivery", variants: dict[str, "Variant"], idempotency_key: str) -> PublishResult:
+        """Publish once.  Raise :class:`ChannelError` on failure."""
+        raise NotImplementedError
+
+    def lookup(self, delivery: "Delivery", idempotency_key: str) -> PublishResult | None:
+        """After a crash: the earlier attempt's result, or None if it never arrived.
+
+        Raise :class:`LookupUnsupported` when the channel cannot tell.
+        """
+        raise LookupUnsupported
+
+    def send_batch(self, delivery: "Delivery", variants: dict[str, "Variant"], recipients: "RecipientLog") -> None:
+        """Batched channels: send to every queued recipient of the batch."""
+        raise NotImplementedError
+
+    def lookup_recipient(self, delivery: "Delivery", recipient) -> bool | None:
+        """Batched channels after a crash: True sent, False not sent, None unknown."""
+        return None
+
+    # -- listening (later issues) ------------------------------------------
+    def fetch_replies(self, since):
+        return []
+
+    def fetch_metrics(self, delivery: "Delivery") -> dict:
+        return {}
+
+
+class RecipientLog:
+    """Protocol of the per-recipient bookkeeping given to ``send_batch``.
+
+    Implemented in :mod:`kanava.publishing.outbox`; documented here so channel
+    packages depend only on this module.
+    """
+
+    def queued(self) -> Iterable:  # recipients still to send, in chunks
+        raise NotImplementedError
+
+    def sending(self, recipients) -> None:  # about to hand these over
+        raise NotImplementedError
+
+    def sent(self, recipient, external_id: str = "") -> None:
+        raise NotImplementedError
+
+    def rejected(self, recipient, error: str, bounced: bool = False) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class ChannelManifest:
+    kind: str
+    label: Any
+    adapter: str  # dotted path to the Adapter subclass
+    description: Any = ""
+    owned: bool = True  # a channel the organisation owns (website, newsletter...)
+    icon: str = ""

@@ -1,0 +1,352 @@
+"""Every state change of a message: create, edit, review, schedule, publish.
+
+Views and the API call these; nothing else changes a message.  Each action
+checks permission and state, records an audit event and runs in one
+transaction.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from kanava.channels.models import Channel
+from kanava.core.access import can
+from kanava.core.audit import Actor, record
+from kanava.core.models import Organisation, Person, Topic
+from kanava.core.roles import Cap
+from kanava.publishing.checks import check_message
+from kanava.publishing.errors import PermissionDenied, WorkflowError
+from kanava.publishing.models import Delivery, Message, MessageVersion, ReviewComment, Variant
+
+State = Message.State
+
+
+def _require(actor: Actor, organisation: Organisation, cap: str) -> None:
+    if not can(actor.person, organisation, cap):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def _require_state(message: Message, *states) -> None:
+    if message.state not in states:
+        raise WorkflowError(
+            _("This cannot be done while the message is %(state)s.") % {"state": message.get_state_display().lower()}
+        )
+
+
+def _bump_site(organisation: Organisation) -> None:
+    from django.db.models import F
+
+    Organisation.objects.filter(pk=organisation.pk).update(site_version=F("site_version") + 1)
+
+
+# -- composing ------------------------------------------------------------
+
+def do_create_message(actor: Actor, organisation: Organisation, *, versions: dict[str, dict],
+                      topic: Topic | None = None, voice: Person | None = None,
+                      channels: list[Channel] | None = None) -> Message:
+    """Create a draft with its language versions.
+
+    ``versions`` maps a language code to ``{"title", "body", "summary",
+    "plain_title", "plain_body"}``.  Channels default to the organisation's
+    channels selected by default.
+    """
+    _require(actor, organisation, Cap.DRAFT)
+    with transaction.atomic():
+        message = Message.objects.create(organisation=organisation, author=actor.person, topic=topic, voice=voice)
+        if channels is None:
+            channels = list(Channel.objects.filter(organisation=organisation, enabled=True,
+                                                   selected_by_default=True, owner=None))
+        message.channels.set(_own_channels(organisation, channels))
+        _write_versions(message, versions)
+        sync_variants(message)
+        record(actor, organisation, "message.created", message)
+    return message
+
+
+def do_update_message(actor: Actor, message: Message, *, versions: dict[str, dict] | None = None,
+                      topic: Topic | None | bool = False, voice: Person | None | bool = False,
+                      channels: list[Channel] | None = None) -> Message:
+    """Change a draft (or a message in review, which goes back to draft)."""
+    _require(actor, message.organisation, Cap.DRAFT)
+    _require_state(message, State.DRAFT, State.REJECTED, State.IN_REVIEW)
+    with transaction.atomic():
+        changed = []
+        if topic is not False:
+            message.topic = topic
+            changed.append("topic")
+        if voice is not False:
+            message.voice = voice
+            message.voice_approved_at = None
+            changed.append("voice")
+        if message.state == State.IN_REVIEW:
+            message.approved_by, message.approved_at, message.voice_approved_at = None, None, None
+        message.save()
+        if channels is not None:
+            message.channels.set(_own_channels(message.organisation, channels))
+            changed.append("channels")
+        if versions is not None:
+            _write_versions(message, versions)
+            changed.append("text")
+        sync_variants(message)
+        record(actor, message.organisation, "message.updated", message, changed=changed)
+    return message
+
+
+def _own_channels(organisation: Organisation, channels) -> list[Channel]:
+    return [c for c in channels if c.organisation_id == organisation.pk]
+
+
+def _write_versions(message: Message, versions: dict[str, dict]) -> None:
+    keep = []
+    for language, fields in versions.items():
+        if not (fields.get("title") or "").strip() and not (fields.get("body") or "").strip():
+            continue
+        keep.append(language)
+        MessageVersion.objects.update_or_create(
+            message=message, language=language,
+            defaults={
+                "title": fields.get("title", "").strip(),
+                "body": fields.get("body", "").strip(),
+                "summary": fields.get("summary", "").strip(),
+                "plain_title": fields.get("plain_title", "").strip(),
+                "plain_body": fields.get("plain_body", "").strip(),
+                "slug": slugify(fields.get("title", ""))[:100] or f"m{message.pk}",
+            },
+        )
+    message.versions.exclude(language__in=keep).delete()
+
+
+def sync_variants(message: Message) -> None:
+    """Derive every channel variant that an editor has not changed by hand."""
+    versions = {v.language: v for v in message.versions.all()}
+    channels = list(message.channels.all())
+    message.variants.exclude(channel__in=channels).delete()
+    message.variants.exclude(language__in=list(versions)).delete()
+    for channel in channels:
+        adapter = channel.adapter
+        for language, version in versions.items():
+            variant, created = Variant.objects.get_or_create(message=message, channel=channel, language=language)
+            if variant.edited:
+                continue
+            draft = adapter.derive(message, version)
+            if created or (variant.title, variant.text) != (draft.title, draft.text):
+                variant.title, variant.text = draft.title, draft.text
+                variant.save()
+
+
+def do_edit_variant(actor: Actor, variant: Variant, *, title: str, text: str) -> Variant:
+    message = variant.message
+    _require(actor, message.organisation, Cap.DRAFT)
+    _require_state(message, State.DRAFT, State.REJECTED, State.IN_REVIEW)
+    variant.title, variant.text, variant.edited = title.strip(), text.strip(), True
+    variant.save()
+    record(actor, message.organisation, "variant.edited", message, channel=variant.channel_id,
+           language=variant.language)
+    return variant
+
+
+def do_reset_variant(actor: Actor, variant: Variant) -> Variant:
+    _require(actor, variant.message.organisation, Cap.DRAFT)
+    variant.edited = False
+    variant.save()
+    sync_variants(variant.message)
+    record(actor, variant.message.organisation, "variant.reset", variant.message, channel=variant.channel_id,
+           language=variant.language)
+    variant.refresh_from_db()
+    return variant
+
+
+# -- review -----------------------------------------------------------------
+
+def _require_ready(message: Message) -> None:
+    report = check_message(message)
+    if not report.ok:
+        raise WorkflowError(" ".join(p.message for p in report.blocking))
+
+
+def do_submit_for_review(actor: Actor, message: Message) -> Message:
+    _require(actor, message.organisation, Cap.DRAFT)
+    _require_state(message, State.DRAFT, State.REJECTED)
+    _require_ready(message)
+    with transaction.atomic():
+        message.state = State.IN_REVIEW
+        message.rejection_reason = ""
+        message.save()
+        record(actor, message.organisation, "message.submitted", message)
+    return message
+
+
+def do_comment(actor: Actor, message: Message, text: str) -> ReviewComment:
+    _require(actor, message.organisation, Cap.VIEW)
+    text = text.strip()
+    if not text:
+        raise WorkflowError(_("Write a comment first."))
+    with transaction.atomic():
+        comment = ReviewComment.objects.create(message=message, author=actor.person, text=text)
+        record(actor, message.organisation, "message.commented", message)
+    return comment
+
+
+def may_approve(person: Person, message: Message) -> bool:
+    org = message.organisation
+    if message.voice_id and person.pk == message.voice_id and can(person, org, Cap.APPROVE_OWN):
+        return True
+    return can(person, org, Cap.APPROVE)
+
+
+def do_approve(actor: Actor, message: Message) -> Message:
+    """Approve a message in review.
+
+    A message in a voice's name needs the voice's own approval as well as an
+    approver's; either may come first.  When both are there it is approved.
+    """
+    if not may_approve(actor.person, message):
+        raise PermissionDenied(_("You are not allowed to approve this message."))
+    _require_state(message, State.IN_REVIEW)
+    _require_ready(message)
+    now = timezone.now()
+    with transaction.atomic():
+        if message.voice_id and actor.person.pk == message.voice_id:
+            message.voice_approved_at = now
+            record(actor, message.organisation, "message.voice_approved", message)
+        if can(actor.person, message.organisation, Cap.APPROVE):
+            message.approved_by, message.approved_at = actor.person, now
+            record(actor, message.organisation, "message.approved", message)
+        if message.approved_at and (not message.voice_id or message.voice_approved_at):
+            message.state = State.APPROVED
+        message.save()
+    return message
+
+
+def do_reject(actor: Actor, message: Message, reason: str) -> Message:
+    if not may_approve(actor.person, message):
+        raise PermissionDenied(_("You are not allowed to reject this message."))
+    _require_state(message, State.IN_REVIEW, State.APPROVED, State.SCHEDULED)
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError(_("Say why the message is rejected, so the author can fix it."))
+    with transaction.atomic():
+        message.state = State.REJECTED
+        message.rejection_reason = reason
+        message.approved_by = message.approved_at = message.voice_approved_at = message.scheduled_at = None
+        message.save()
+        record(actor, message.organisation, "message.rejected", message, reason=reason)
+    return message
+
+
+# -- schedule and publish --------------------------------------------------------
+
+def do_schedule(actor: Actor, message: Message, when: datetime) -> Message:
+    _require(actor, message.organisation, Cap.APPROVE)
+    _require_state(message, State.APPROVED, State.SCHEDULED)
+    if when <= timezone.now():
+        raise WorkflowError(_("Choose a time in the future."))
+    with transaction.atomic():
+        message.state = State.SCHEDULED
+        message.scheduled_at = when
+        message.save()
+        record(actor, message.organisation, "message.scheduled", message, at=when.isoformat())
+    return message
+
+
+def do_unschedule(actor: Actor, message: Message) -> Message:
+    _require(actor, message.organisation, Cap.APPROVE)
+    _require_state(message, State.SCHEDULED)
+    with transaction.atomic():
+        updated = Message.objects.filter(pk=message.pk, state=State.SCHEDULED).update(
+            state=State.APPROVED, scheduled_at=None)
+        if not updated:
+            raise WorkflowError(_("The message is already being published."))
+        message.refresh_from_db()
+        record(actor, message.organisation, "message.unscheduled", message)
+    return message
+
+
+def do_publish(actor: Actor, message: Message) -> Message:
+    """Publish an approved message now: plan its deliveries and wake the workers."""
+    _require(actor, message.organisation, Cap.APPROVE)
+    _require_state(message, State.APPROVED, State.SCHEDULED)
+    _require_ready(message)
+    return _start_publishing(actor, message, from_states=[State.APPROVED, State.SCHEDULED])
+
+
+def publish_due(now: datetime | None = None) -> list[int]:
+    """Publish every scheduled message whose time has come, exactly once.
+
+    Two workers may run this at the same moment: the conditional update lets
+    only one of them take each message.
+    """
+    now = now or timezone.now()
+    started = []
+    for message in Message.objects.filter(state=State.SCHEDULED, scheduled_at__lte=now).select_related("organisation"):
+        if _start_publishing(Actor.system("schedule"), message, from_states=[State.SCHEDULED]):
+            started.append(message.pk)
+    return started
+
+
+def _start_publishing(actor: Actor, message: Message, from_states) -> Message | None:
+    from kanava.publishing import outbox
+
+    with transaction.atomic():
+        taken = Message.objects.filter(pk=message.pk, state__in=from_states).update(
+            state=State.PUBLISHING, published_at=timezone.now())
+        if not taken:
+            return None
+        message.refresh_from_db()
+        record(actor, message.organisation, "message.published", message,
+               channels=[c.pk for c in message.channels.all()])
+        transaction.on_commit(lambda: outbox.enqueue_fan_out(message.pk))
+    return message
+
+
+def finish_publishing(message: Message) -> None:
+    """Called by the outbox once every delivery is planned."""
+    Message.objects.filter(pk=message.pk, state=State.PUBLISHING).update(state=State.PUBLISHED)
+    _bump_site(message.organisation)
+
+
+# -- deliveries ------------------------------------------------------------------
+
+def do_retry_delivery(actor: Actor, delivery: Delivery) -> Delivery:
+    """Send a failed delivery again (a person asked for it)."""
+    from kanava.publishing import outbox
+
+    _require(actor, delivery.organisation, Cap.APPROVE)
+    if delivery.state != Delivery.State.FAILED:
+        raise WorkflowError(_("Only a failed delivery can be retried."))
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.FAILED).update(
+            state=Delivery.State.PENDING, next_attempt_at=timezone.now(), attempts=0, last_error="")
+        delivery.recipients.filter(state="failed").update(state="queued", error="")
+        record(actor, delivery.organisation, "delivery.retried", delivery.message, delivery=delivery.pk)
+        transaction.on_commit(lambda: outbox.enqueue_delivery(delivery.pk))
+    delivery.refresh_from_db()
+    return delivery
+
+
+def do_resolve_uncertain(actor: Actor, delivery: Delivery, decision: str) -> Delivery:
+    """A person decides an uncertain delivery: it arrived ("delivered") or send it again ("resend")."""
+    from kanava.publishing import outbox
+
+    _require(actor, delivery.organisation, Cap.APPROVE)
+    if delivery.state != Delivery.State.UNCERTAIN:
+        raise WorkflowError(_("This delivery is not uncertain."))
+    if decision not in {"delivered", "resend"}:
+        raise WorkflowError(_("Choose whether it arrived or should be sent again."))
+    with transaction.atomic():
+        if decision == "delivered":
+            delivery.recipients.filter(state="uncertain").update(state="sent")
+            Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.DELIVERED,
+                                                           delivered_at=timezone.now())
+        else:
+            delivery.recipients.filter(state="uncertain").update(state="queued")
+            Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.PENDING,
+                                                           next_attempt_at=timezone.now())
+            transaction.on_commit(lambda: outbox.enqueue_delivery(delivery.pk))
+        record(actor, delivery.organisation, "delivery.resolved", delivery.message, delivery=delivery.pk,
+               decision=decision)
+    delivery.refresh_from_db()
+    return delivery

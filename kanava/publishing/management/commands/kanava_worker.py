@@ -1,0 +1,87 @@
+"""Run a Kanava worker: the task worker plus the outbox sweep.
+
+With the database backend (default) this runs django-tasks-db's worker loop;
+with ``KANAVA_TASKS=rq`` it runs an RQ worker on Redis.  Either way a thread
+beats the worker's heartbeat and sweeps the outbox every few seconds.
+"""
+
+import logging
+import os
+import socket
+import threading
+
+import uuid
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connection
+
+from kanava.publishing import outbox
+
+logger = logging.getLogger("kanava.worker")
+
+
+class Sweeper(threading.Thread):
+    def __init__(self, interval: float):
+        super().__init__(daemon=True, name="kanava-sweeper")
+        self.interval = interval
+        self.stopping = threading.Event()
+
+    def run(self):
+        while not self.stopping.is_set():
+            try:
+                close_old_connections()
+                outbox.sweep()
+            except Exception:  # keep sweeping; the next round may succeed
+                logger.exception("Outbox sweep failed")
+            finally:
+                connection.close()
+            self.stopping.wait(self.interval)
+
+
+class Command(BaseCommand):
+    help = "Run a background worker (tasks and the outbox sweep)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--worker-id", default="")
+        parser.add_argument("--interval", type=float, default=0.2, help="Seconds between polls when idle.")
+        parser.add_argument("--no-sweep", action="store_true", help="Do not run the outbox sweep in this worker.")
+
+    def handle(self, *args, worker_id="", interval=0.2, no_sweep=False, **options):
+        worker_id = worker_id or f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        outbox.set_worker_id(worker_id)
+        outbox.beat()
+        sweeper = None
+        if not no_sweep:
+            sweeper = Sweeper(settings.OUTBOX_TICK_SECONDS)
+            sweeper.start()
+        self.stdout.write(f"Kanava worker {worker_id} ({settings.TASK_BACKEND} backend) started.")
+        self.stdout.flush()
+        try:
+            if settings.TASK_BACKEND == "rq":
+                self._run_rq(worker_id)
+            else:
+                self._run_db(worker_id, interval)
+        finally:
+            if sweeper:
+                sweeper.stopping.set()
+            outbox.forget_worker(worker_id)
+
+    def _run_db(self, worker_id: str, interval: float) -> None:
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        worker = Worker(queue_names=["default"], interval=interval, batch=False, backend_name="default",
+                        startup_delay=False, max_tasks=None, worker_id=worker_id[:64], excluded_queue_names=[])
+        worker.configure_signals()
+        worker.run()
+
+    def _run_rq(self, worker_id: str) -> None:
+        import django_rq
+        from django_tasks_rq.backend import Job
+
+        queue = django_rq.get_queue("default")
+        worker = django_rq.get_worker("default", job_class=Job, name=worker_id[:64])
+        logger.info("RQ worker on %s", queue.connection)
+        worker.work(with_scheduler=True)
+
+

@@ -1,0 +1,384 @@
+r"""The outbox: every delivery happens once, survives crashes and is never repeated blindly.
+
+Life of a delivery::
+
+    pending --claim--> sending --ok--> delivered
+       ^                  |  \--permanent error--> failed (lead alerted)
+       |                  |--transient error--> pending (backoff, Retry-After)
+       |                  \--worker died--> recovered: asked the channel,
+       |                                     else uncertain (a person decides)
+       \--------------------- retry by a person
+
+A claim is one conditional UPDATE, so two workers never send the same
+delivery.  Each worker process has an id and a heartbeat; the sweep (run by
+every worker every few seconds) recovers the claims of workers that stopped
+beating, publishes scheduled messages whose time has come and wakes
+deliveries whose task was lost.
+"""
+
+import logging
+import os
+import random
+import socket
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kanava.audience.models import Subscriber
+from kanava.channels.base import ChannelError, LookupUnsupported, RecipientLog
+from kanava.core.notify import alert_leads
+from kanava.publishing.models import Delivery, Message, Recipient, Variant, WorkerHeartbeat
+
+logger = logging.getLogger("kanava.outbox")
+
+D = Delivery.State
+R = Recipient.State
+
+#: This process's identity in claims; the worker command sets a fresh one.
+WORKER_ID = f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def set_worker_id(worker_id: str) -> None:
+    global WORKER_ID
+    WORKER_ID = worker_id
+
+
+# -- planning -------------------------------------------------------------------
+
+def enqueue_fan_out(message_id: int) -> None:
+    from kanava.publishing.tasks import fan_out
+
+    fan_out.enqueue(message_id)
+
+
+def enqueue_delivery(delivery_id: int, run_after=None) -> None:
+    from kanava.publishing.tasks import deliver
+
+    task = deliver.using(run_after=run_after) if run_after else deliver
+    task.enqueue(delivery_id)
+
+
+def subscribers_for(message: Message, kind: str, language: str):
+    """Confirmed subscribers of this kind and language who follow the message's topic."""
+    query = Subscriber.objects.filter(organisation=message.organisation_id, kind=kind,
+                                      state=Subscriber.State.CONFIRMED, language=language)
+    if message.topic_id:
+        query = query.filter(Q(all_topics=True) | Q(topics=message.topic_id))
+    return query.distinct().order_by("id")
+
+
+def plan(message: Message) -> list[int]:
+    """Create the message's deliveries; safe to run again after a crash.
+
+    Per channel and language: one delivery, or for batched channels one per
+    recipient batch, with the recipients fixed at this moment.  Subscribers are
+    streamed in chunks so a list of 100,000 is never held in memory.
+    """
+    created: list[int] = []
+    for channel in message.channels.filter(enabled=True):
+        adapter = channel.adapter
+        languages = message.languages() if adapter.per_language else [""]
+        for language in languages:
+            if Delivery.objects.filter(message=message, channel=channel, language=language).exists():
+                continue
+            with transaction.atomic():
+                if adapter.batched:
+                    created += _plan_batches(message, channel, language, adapter)
+                else:
+                    created.append(_new_delivery(message, channel, language, 0).pk)
+    return created
+
+
+def _new_delivery(message, channel, language, batch, recipient_count=0) -> Delivery:
+    return Delivery.objects.create(
+        organisation_id=message.organisation_id, message=message, channel=channel, language=language,
+        batch=batch, idempotency_key=f"kanava-{message.pk}-{channel.pk}-{language or 'all'}-{batch}-{uuid.uuid4().hex[:12]}",
+        recipient_count=recipient_count,
+    )
+
+
+def _plan_batches(message, channel, language, adapter) -> list[int]:
+    size = getattr(adapter, "batch_size", None) or settings.EMAIL_BATCH_SIZE
+    kind = adapter.subscriber_kind
+    created, batch, chunk = [], 0, []
+    rows = subscribers_for(message, kind, language).values_list("id", "address").iterator(chunk_size=2000)
+
+    def flush(chunk, batch):
+        delivery = _new_delivery(message, channel, language, batch, recipient_count=len(chunk))
+        Recipient.objects.bulk_create(
+            [Recipient(delivery=delivery, subscriber_id=sid, address=address) for sid, address in chunk],
+            batch_size=1000,
+        )
+        created.append(delivery.pk)
+
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            flush(chunk, batch)
+            batch, chunk = batch + 1, []
+    if chunk or batch == 0:
+        flush(chunk, batch)  # an empty batch records that nobody was subscribed
+    return created
+
+
+def fan_out(message_id: int) -> list[int]:
+    """Plan a publishing message's deliveries and start them."""
+    from kanava.publishing.actions import finish_publishing
+
+    message = Message.objects.select_related("organisation").get(pk=message_id)
+    if message.state not in (Message.State.PUBLISHING, Message.State.PUBLISHED):
+        return []
+    plan(message)
+    finish_publishing(message)
+    ids = list(Delivery.objects.filter(message=message, state=D.PENDING).values_list("pk", flat=True))
+    for pk in ids:
+        enqueue_delivery(pk)
+    return ids
+
+
+# -- delivering -------------------------------------------------------------------
+
+def claim(delivery_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, state=D.PENDING, next_attempt_at__lte=now).update(
+            state=D.SENDING, claimed_by=WORKER_ID, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def variants_for(delivery: Delivery) -> dict[str, Variant]:
+    query = Variant.objects.filter(message=delivery.message_id, channel=delivery.channel_id)
+    if delivery.language:
+        query = query.filter(language=delivery.language)
+    return {v.language: v for v in query.select_related("message", "message__organisation", "channel")}
+
+
+def deliver(delivery_id: int) -> str:
+    """Try one delivery if it is due and nobody else has it.  Returns its new state."""
+    if not claim(delivery_id):
+        return "skipped"
+    delivery = Delivery.objects.select_related("channel", "message", "organisation").get(pk=delivery_id)
+    adapter = delivery.channel.adapter
+    variants = variants_for(delivery)
+    try:
+        if adapter.batched:
+            adapter.send_batch(delivery, variants, DbRecipientLog(delivery))
+            return _finish_batch(delivery)
+        result = adapter.publish(delivery, variants, delivery.idempotency_key)
+    except ChannelError as error:
+        return _failed(delivery, error)
+    except Exception as error:  # an adapter bug must not lose the delivery
+        logger.exception("Delivery %s crashed", delivery_id)
+        return _failed(delivery, ChannelError(f"{error.__class__.__name__}: {error}"))
+    _mark_delivered(delivery, result.external_id, result.url, result.detail)
+    return D.DELIVERED
+
+
+def _mark_delivered(delivery, external_id="", url="", detail=None) -> None:
+    Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(
+        state=D.DELIVERED, external_id=external_id[:255], url=url[:1000], delivered_at=timezone.now(),
+        last_error="", detail=detail or {})
+
+
+def _finish_batch(delivery: Delivery) -> str:
+    counts = dict(delivery.recipients.values_list("state").annotate(n=Count("id")).order_by())
+    open_left = counts.get(R.QUEUED, 0) + counts.get(R.SENDING, 0)
+    if open_left:  # the adapter stopped early without raising: try the rest again
+        return _failed(delivery, ChannelError(_("%(count)s recipients were not reached.") % {"count": open_left}))
+    state = D.UNCERTAIN if counts.get(R.UNCERTAIN) else D.DELIVERED
+    Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(
+        state=state, delivered_at=timezone.now() if state == D.DELIVERED else None, detail=counts, last_error="")
+    return state
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with full jitter, never sooner than Retry-After."""
+    ceiling = min(settings.OUTBOX_BACKOFF_CAP, settings.OUTBOX_BACKOFF_BASE * 2 ** max(attempts - 1, 0))
+    delay = random.uniform(ceiling / 2, ceiling)
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return delay
+
+
+def _failed(delivery: Delivery, error: ChannelError) -> str:
+    delivery.refresh_from_db(fields=["attempts"])
+    permanent = error.permanent or delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    if permanent:
+        Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(state=D.FAILED, last_error=str(error))
+        with _in_org_language(delivery):
+            alert_leads(
+                delivery.organisation,
+                _("Delivery to %(channel)s failed: %(error)s") % {"channel": delivery.channel.name, "error": error},
+                link=f"/{delivery.organisation.majority_language}/staff/{delivery.organisation.slug}/messages/{delivery.message_id}/",
+            )
+        return D.FAILED
+    when = timezone.now() + timedelta(seconds=backoff(delivery.attempts, error.retry_after))
+    Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(
+        state=D.PENDING, next_attempt_at=when, last_error=str(error), claimed_by="")
+    transaction.on_commit(lambda: enqueue_delivery(delivery.pk, run_after=when))
+    return D.PENDING
+
+
+def _in_org_language(delivery):
+    from django.utils import translation
+
+    return translation.override(delivery.organisation.majority_language)
+
+
+class DbRecipientLog(RecipientLog):
+    """Per-recipient bookkeeping in the database, one row write per outcome.
+
+    A recipient is marked ``sending`` just before it is handed over and
+    ``sent`` right after, so a crash leaves at most the recipients in flight
+    uncertain.
+    """
+
+    def __init__(self, delivery: Delivery, chunk: int = 200):
+        self.delivery = delivery
+        self.chunk = chunk
+        self.table = connection.ops.quote_name(Recipient._meta.db_table)
+
+    def queued(self):
+        last = 0
+        while True:
+            rows = list(self.delivery.recipients.filter(state=R.QUEUED, id__gt=last)
+                        .select_related("subscriber").order_by("id")[: self.chunk])
+            if not rows:
+                return
+            last = rows[-1].id
+            yield rows
+
+    def _set(self, ids, state, extra_sql="", params=()):
+        if not ids:
+            return
+        marks = ",".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {self.table} SET state = %s{extra_sql} WHERE id IN ({marks})",
+                           [state, *params, *ids])
+
+    def sending(self, recipients) -> None:
+        self._set([r.id for r in recipients], R.SENDING)
+
+    def sent(self, recipient, external_id: str = "") -> None:
+        self._set([recipient.id], R.SENT, ", sent_at = %s, external_id = %s", (timezone.now(), external_id[:255]))
+
+    def sent_many(self, recipients) -> None:
+        self._set([r.id for r in recipients], R.SENT, ", sent_at = %s", (timezone.now(),))
+
+    def rejected(self, recipient, error: str, bounced: bool = False) -> None:
+        self._set([recipient.id], R.BOUNCED if bounced else R.FAILED, ", error = %s", (error[:500],))
+        if bounced:
+            Subscriber.objects.filter(pk=recipient.subscriber_id).update(
+                state=Subscriber.State.BOUNCED, bounced_at=timezone.now(), bounce_count=F("bounce_count") + 1,
+                last_error=error[:500])
+
+    def release(self, recipients) -> None:
+        """These were not handed over after all: back in the queue."""
+        self._set([r.id for r in recipients], R.QUEUED)
+
+    def uncertain(self, recipients) -> None:
+        self._set([r.id for r in recipients], R.UNCERTAIN)
+
+
+# -- recovery and the sweep -----------------------------------------------------
+
+def beat(worker_id: str | None = None) -> None:
+    worker_id = worker_id or WORKER_ID
+    now = timezone.now()
+    updated = WorkerHeartbeat.objects.filter(worker_id=worker_id).update(seen_at=now)
+    if not updated:
+        WorkerHeartbeat.objects.create(worker_id=worker_id, hostname=socket.gethostname()[:255],
+                                       pid=os.getpid(), started_at=now, seen_at=now)
+
+
+def forget_worker(worker_id: str | None = None) -> None:
+    WorkerHeartbeat.objects.filter(worker_id=worker_id or WORKER_ID).delete()
+
+
+def dead_claims():
+    """Deliveries in 'sending' whose worker stopped beating."""
+    limit = timezone.now() - timedelta(seconds=settings.OUTBOX_WORKER_DEAD_AFTER)
+    alive = WorkerHeartbeat.objects.filter(seen_at__gte=limit).values_list("worker_id", flat=True)
+    return Delivery.objects.filter(state=D.SENDING, claimed_at__lt=limit).exclude(claimed_by__in=list(alive))
+
+
+def recover(delivery: Delivery) -> str:
+    """Decide what happened to a delivery whose worker died while sending it.
+
+    The channel is asked where it can tell; what it cannot tell is marked
+    uncertain for a person, never sent again blindly.
+    """
+    delivery = Delivery.objects.select_related("channel", "organisation").get(pk=delivery.pk)
+    adapter = delivery.channel.adapter
+    stale = Q(pk=delivery.pk, state=D.SENDING, claimed_by=delivery.claimed_by)
+    if adapter.batched:
+        log = DbRecipientLog(delivery)
+        for recipient in delivery.recipients.filter(state=R.SENDING):
+            found = adapter.lookup_recipient(delivery, recipient)
+            if found is True:
+                log.sent(recipient)
+            elif found is False:
+                log.release([recipient])
+            else:
+                log.uncertain([recipient])
+        state = D.PENDING
+        Delivery.objects.filter(stale).update(state=state, claimed_by="", next_attempt_at=timezone.now())
+    else:
+        try:
+            result = adapter.lookup(delivery, delivery.idempotency_key)
+        except LookupUnsupported:
+            state = D.UNCERTAIN
+            Delivery.objects.filter(stale).update(
+                state=state, last_error=_("The worker stopped while sending; the channel cannot tell whether it arrived."))
+        else:
+            if result is not None:
+                state = D.DELIVERED
+                Delivery.objects.filter(stale).update(state=state, external_id=result.external_id, url=result.url,
+                                                      delivered_at=timezone.now(), detail=result.detail)
+            else:
+                state = D.PENDING
+                Delivery.objects.filter(stale).update(state=state, claimed_by="", next_attempt_at=timezone.now())
+    logger.warning("Recovered delivery %s from a dead worker: %s", delivery.pk, state)
+    if state == D.PENDING:
+        enqueue_delivery(delivery.pk)
+    return state
+
+
+def sweep() -> dict:
+    """One round of housekeeping; every worker runs it every few seconds."""
+    from kanava.publishing.actions import publish_due
+
+    beat()
+    recovered = [recover(d) for d in dead_claims()]
+    published = publish_due()
+    stuck_messages = Message.objects.filter(
+        state=Message.State.PUBLISHING, published_at__lt=timezone.now() - timedelta(seconds=30))
+    for message in stuck_messages:  # its fan-out task was lost: plan again (idempotent)
+        fan_out(message.pk)
+    overdue = timezone.now() - timedelta(seconds=max(30, settings.OUTBOX_TICK_SECONDS * 5))
+    woken = list(Delivery.objects.filter(state=D.PENDING, next_attempt_at__lt=overdue)
+                 .values_list("pk", flat=True)[:500])
+    for pk in woken:
+        enqueue_delivery(pk)
+    return {"recovered": len(recovered), "published": len(published), "woken": len(woken)}
+
+
+def drain(max_rounds: int = 1000) -> int:
+    """Deliver everything due now, in this process (tests, the drain command)."""
+    done = 0
+    for message in Message.objects.filter(state=Message.State.PUBLISHING):
+        fan_out(message.pk)
+    for _round in range(max_rounds):
+        due = list(Delivery.objects.filter(state=D.PENDING, next_attempt_at__lte=timezone.now())
+                   .values_list("pk", flat=True))
+        if not due:
+            break
+        for pk in due:
+            if deliver(pk) != "skipped":
+                done += 1
+    return done

@@ -1,0 +1,20 @@
+"""Background tasks (Django's task API); the logic lives in :mod:`outbox`."""
+
+from django_tasks import task
+
+from kanava.publishing import outbox
+
+
+@task()
+def fan_out(message_id: int) -> int:
+    return len(outbox.fan_out(message_id))
+
+
+@task()
+def deliver(delivery_id: int) -> str:
+    return outbox.deliver(delivery_id)
+
+
+@task()
+def sweep() -> dict:
+    return outbox.sweep()
