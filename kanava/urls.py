@@ -1,14 +1,38 @@
+"""URL map.  Channel packages add their own: ``urls.py`` under
+``/<language>/channels/<kind>/`` and ``hooks.py`` (webhooks, one-click links
+that must not depend on a language prefix) under ``/hooks/<kind>/``.
+"""
+
+from importlib import import_module, util
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
+from kanava.channels.discovery import channel_apps
+
+
+def _channel_urls(module_name: str, prefix: str):
+    found = []
+    for app in channel_apps():
+        kind = app.rsplit(".", 1)[1]
+        if util.find_spec(f"{app}.{module_name}"):
+            module = import_module(f"{app}.{module_name}")
+            found.append(path(f"{prefix}{kind}/", include((module.urlpatterns, f"channel_{kind}_{module_name}"))))
+    return found
+
+
 urlpatterns = [
     path("", include("kanava.core.urls_root")),
     path("api/v1/", include("kanava.api.urls")),
+    path("u/", include("kanava.audience.urls_root")),
+    *_channel_urls("hooks", "hooks/"),
 ]
 urlpatterns += i18n_patterns(
     path("staff/", include("kanava.core.urls")),
     path("staff/<slug:org>/", include("kanava.publishing.urls")),
+    path("subscribe/", include("kanava.audience.urls")),
+    *_channel_urls("urls", "channels/"),
     path("", include("kanava.site.urls")),
     prefix_default_language=True,
 )

@@ -1,0 +1,2 @@
+app_name = "audience_root"
+urlpatterns: list = []
