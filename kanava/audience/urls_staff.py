@@ -1,0 +1,2 @@
+app_name = "audience_staff"
+urlpatterns: list = []
