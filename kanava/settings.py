@@ -5,6 +5,7 @@ switches to PostgreSQL.  ``KANAVA_ENV=production`` turns on the deployment
 hardening that ``manage.py check --deploy`` asks for.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -108,7 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else 600
-    DATABASES["default"]["TEST"] = {"NAME": env("SQLITE_TEST_NAME")} if env("SQLITE_TEST_NAME") else {}
+    # A file, not memory, so real worker processes started by tests share it;
+    # one per test run so parallel runs never meet.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_kanava_{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.Person"
