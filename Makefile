@@ -28,12 +28,15 @@ test-deps: $(VENV)/.test-deps
 messages: deps
 	$(BIN)/python manage.py compilemessages --ignore=.venv > /dev/null
 
+# The demo: local stand-ins for SMTP and the SMS gateway, one worker, the web server.
 demo: deps messages
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	@$(BIN)/python manage.py kanava_worker & WORKER=$$!; \
-	  trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
-	  $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
+	@$(BIN)/python manage.py demo_sinks & SINKS=$$!; \
+	  trap 'kill $$SINKS $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  sleep 1; \
+	  $(BIN)/python manage.py seed_demo && \
+	  { $(BIN)/python manage.py kanava_worker & WORKER=$$!; \
+	    $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT); }
 
 chromium:
 	@command -v chromium > /dev/null || (apt-get update -qq && apt-get install -y -qq chromium > /dev/null)

@@ -109,6 +109,11 @@ class Adapter:
     #: Deliveries fan out to subscribers in recipient batches.
     batched: ClassVar[bool] = False
     config_class: ClassVar[type[Config]] = NoConfig
+    #: Batched channels that hand recipients over one at a time, in the order
+    #: of RecipientLog.queued(), marking each sent right after, set this to 1:
+    #: after a crash only the first unresolved recipient can have been in
+    #: flight, and the rest go back to the queue.  None: all are uncertain.
+    max_in_flight: ClassVar[int | None] = None
 
     def __init__(self, channel: "Channel"):
         self.channel = channel

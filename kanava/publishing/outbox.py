@@ -171,12 +171,20 @@ def deliver(delivery_id: int) -> str:
             return _finish_batch(delivery)
         result = adapter.publish(delivery, variants, delivery.idempotency_key)
     except ChannelError as error:
+        _settle_after_error(delivery, adapter)
         return _failed(delivery, error)
     except Exception as error:  # an adapter bug must not lose the delivery
         logger.exception("Delivery %s crashed", delivery_id)
+        _settle_after_error(delivery, adapter)
         return _failed(delivery, ChannelError(f"{error.__class__.__name__}: {error}"))
     _mark_delivered(delivery, result.external_id, result.url, result.detail)
     return D.DELIVERED
+
+
+def _settle_after_error(delivery: Delivery, adapter) -> None:
+    """Recipients an adapter left in 'sending' when it raised are settled as after a crash."""
+    if adapter.batched and delivery.recipients.filter(state=R.SENDING).exists():
+        _recover_recipients(delivery, adapter)
 
 
 def _mark_delivered(delivery, external_id="", url="", detail=None) -> None:
@@ -186,6 +194,7 @@ def _mark_delivered(delivery, external_id="", url="", detail=None) -> None:
 
 
 def _finish_batch(delivery: Delivery) -> str:
+    _settle_after_error(delivery, delivery.channel.adapter)
     counts = dict(delivery.recipients.values_list("state").annotate(n=Count("id")).order_by())
     open_left = counts.get(R.QUEUED, 0) + counts.get(R.SENDING, 0)
     if open_left:  # the adapter stopped early without raising: try the rest again
@@ -317,15 +326,7 @@ def recover(delivery: Delivery) -> str:
     adapter = delivery.channel.adapter
     stale = Q(pk=delivery.pk, state=D.SENDING, claimed_by=delivery.claimed_by)
     if adapter.batched:
-        log = DbRecipientLog(delivery)
-        for recipient in delivery.recipients.filter(state=R.SENDING):
-            found = adapter.lookup_recipient(delivery, recipient)
-            if found is True:
-                log.sent(recipient)
-            elif found is False:
-                log.release([recipient])
-            else:
-                log.uncertain([recipient])
+        _recover_recipients(delivery, adapter)
         state = D.PENDING
         Delivery.objects.filter(stale).update(state=state, claimed_by="", next_attempt_at=timezone.now())
     else:
@@ -347,6 +348,31 @@ def recover(delivery: Delivery) -> str:
     if state == D.PENDING:
         enqueue_delivery(delivery.pk)
     return state
+
+
+def _recover_recipients(delivery: Delivery, adapter) -> None:
+    """Settle the recipients a dead worker left in 'sending'.
+
+    The channel is asked first.  Of those it cannot tell about, only the first
+    ``adapter.max_in_flight`` (in hand-over order) can have been handed over;
+    the others go back to the queue.
+    """
+    log = DbRecipientLog(delivery)
+    unknown = []
+    for recipient in delivery.recipients.filter(state=R.SENDING).order_by("id"):
+        found = adapter.lookup_recipient(delivery, recipient)
+        if found is True:
+            log.sent(recipient)
+        elif found is False:
+            log.release([recipient])
+        else:
+            unknown.append(recipient)
+    limit = adapter.max_in_flight
+    if limit is None:
+        log.uncertain(unknown)
+    else:
+        log.uncertain(unknown[:limit])
+        log.release(unknown[limit:])
 
 
 def sweep() -> dict:

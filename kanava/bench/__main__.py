@@ -1,0 +1,78 @@
+"""``make bench``: Kanava's benchmarks on SQLite and PostgreSQL.
+
+Each database runs in its own child process (``python -m kanava.bench.run``)
+with a fresh bench database; results are printed as a table and written to
+``bench-results/results.json``.  Targets come from issue 2.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/kanava_bench")
+TARGETS = {
+    "newsletter_emails_per_second": (">=", 500),
+    "fan_out_seconds": ("<", 2.0),
+    "feed_requests_per_second": (">=", 500),
+    "feed_p95_ms": ("<", 50),
+}
+
+
+def postgres_available() -> bool:
+    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"]).returncode == 0
+
+
+def run_one(name: str, url: str, args) -> dict:
+    env = {**os.environ, "DATABASE_URL": url, "KANAVA_TASKS": "database", "DEBUG": "0", "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "kanava.bench.run", "--subscribers", str(args.subscribers),
+               "--feed-seconds", str(args.feed_seconds), "--workers", str(args.workers)]
+    print(f"== {name} ==", flush=True)
+    done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    lines = done.stdout.strip().splitlines()
+    for line in lines[:-1]:
+        print("  " + line)
+    if done.returncode != 0 or not lines:
+        return {"error": f"exit {done.returncode}"}
+    return json.loads(lines[-1])
+
+
+def verdict(key, value) -> str:
+    if key not in TARGETS or value is None:
+        return ""
+    op, target = TARGETS[key]
+    ok = value >= target if op == ">=" else value < target
+    return f"target {op} {target}: {'met' if ok else 'MISSED'}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--subscribers", type=int, default=20_000)
+    parser.add_argument("--feed-seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    results = {}
+    if args.db in ("sqlite", "both"):
+        results["sqlite"] = run_one("SQLite", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}", args)
+    if args.db in ("postgres", "both"):
+        if postgres_available():
+            results["postgresql"] = run_one("PostgreSQL", PG_URL, args)
+        else:
+            results["postgresql"] = {"error": "PostgreSQL is not running on 127.0.0.1:5432"}
+    print("\nResults (2-core machine targets from issue 2)")
+    for db, figures in results.items():
+        print(f"  {db}")
+        for key, value in figures.items():
+            print(f"    {key:<34} {value!s:<12} {verdict(key, value)}")
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    print(f"\nWritten to {out / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""Seed a bilingual demo municipality with staff, channels, subscribers and news.
+
+Idempotent: a second run only prints the logins again.  Passwords are made
+at random on the first run (nothing secret is committed) and kept in
+``var/demo-logins.txt`` so the demo can be restarted.
+"""
+
+import json
+import random
+import secrets
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kanava.audience.models import Subscriber
+from kanava.channels.models import Channel
+from kanava.channels.registry import manifests
+from kanava.core.audit import Actor
+from kanava.core.models import Membership, Organisation, Person, Topic
+from kanava.core.roles import Role
+from kanava.publishing import actions, outbox
+
+SLUG = "kanavala"
+STAFF = [
+    (Role.ADMIN, "admin@kanavala.fi", "Aino Ylläpitäjä", {}),
+    (Role.LEAD, "viestinta@kanavala.fi", "Liisa Viestintä", {}),
+    (Role.EDITOR, "toimittaja@kanavala.fi", "Eero Virkamies", {}),
+    (Role.VOICE, "kunnanjohtaja@kanavala.fi", "Ville Virtanen",
+     {"fi": "Kunnanjohtaja", "sv": "Kommundirektör", "en": "Municipal director"}),
+    (Role.MODERATOR, "moderaattori@kanavala.fi", "Maija Moderaattori", {}),
+]
+TOPICS = [
+    ("tiet", {"fi": "Tiet ja liikenne", "sv": "Vägar och trafik", "en": "Roads and traffic"}),
+    ("koulut", {"fi": "Koulut", "sv": "Skolor", "en": "Schools"}),
+    ("vesi", {"fi": "Vesihuolto", "sv": "Vattenförsörjning", "en": "Water supply"}),
+    ("kulttuuri", {"fi": "Kulttuuri ja vapaa-aika", "sv": "Kultur och fritid", "en": "Culture and leisure"}),
+]
+NEWS = [
+    ("vesi", {
+        "fi": ("Vesikatko Kirkkotiellä tiistaina", "Vesijohtotöiden vuoksi vesi on poikki Kirkkotiellä **tiistaina 9–12**.\n\nVaraa juomavettä etukäteen. Lisätietoja: [vesihuolto](https://www.kanavala.fi/vesi)."),
+        "sv": ("Vattenavbrott på Kyrkvägen på tisdag", "På grund av arbeten på vattenledningen är vattnet avstängt på Kyrkvägen **på tisdag kl. 9–12**.\n\nSpara dricksvatten i förväg."),
+    }),
+    ("koulut", {
+        "fi": ("Koulujen syysloma alkaa", "Syysloma on viikolla 42. Iltapäiväkerhot ovat kiinni."),
+        "sv": ("Skolornas höstlov börjar", "Höstlovet är vecka 42. Eftermiddagsklubbarna är stängda."),
+    }),
+    ("kulttuuri", {
+        "fi": ("Kirjasto uudistuu", "Pääkirjasto on suljettuna remontin ajan. Lainaus jatkuu kirjastoautossa."),
+        "sv": ("Biblioteket förnyas", "Huvudbiblioteket är stängt under renoveringen. Utlåningen fortsätter i bokbussen."),
+    }),
+    ("tiet", {
+        "fi": ("Talvikunnossapito alkaa", "Aurausreitit ja hiekoitus alkavat marraskuussa. Ilmoita liukkaista kohdista palautteella."),
+        "sv": ("Vinterunderhållet börjar", "Plogning och sandning börjar i november. Meddela hala ställen via responsen."),
+    }),
+]
+
+
+def demo_sms_password() -> str:
+    """The demo SMS gateway's password, shared by seed_demo and demo_sinks."""
+    path = settings.VAR_DIR / "demo-sms-password"
+    if not path.exists():
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(12))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Command(BaseCommand):
+    help = "Create the demo municipality (once) and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--subscribers", type=int, default=300)
+        parser.add_argument("--smtp-port", type=int, default=settings.EMAIL_PORT)
+        parser.add_argument("--sms-port", type=int, default=8025)
+
+    def handle(self, *args, subscribers=300, smtp_port=1025, sms_port=8025, **options):
+        logins_path = settings.VAR_DIR / "demo-logins.txt"
+        if not Organisation.objects.filter(slug=SLUG).exists():
+            logins = self.seed(subscribers, smtp_port, sms_port)
+            settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+            logins_path.write_text(json.dumps(logins, indent=1))
+            logins_path.chmod(0o600)
+        logins = json.loads(logins_path.read_text()) if logins_path.exists() else []
+        self.print_logins(logins)
+
+    def seed(self, n_subscribers: int, smtp_port: int, sms_port: int) -> list[dict]:
+        with transaction.atomic():
+            org = Organisation.objects.create(
+                slug=SLUG, name={"fi": "Kanavalan kunta", "sv": "Kanavala kommun", "en": "Municipality of Kanavala"},
+                required_languages=["fi", "sv"], majority_language="fi", population=12400,
+                contact_email="viestinta@kanavala.fi", brand_colour="#0f5e8c",
+            )
+            topics = {slug: Topic.objects.create(organisation=org, slug=slug, name=name) for slug, name in TOPICS}
+            logins, people = [], {}
+            for role, email, name, title in STAFF:
+                password = secrets.token_urlsafe(9)
+                person = Person.objects.create_user(email=email, password=password, display_name=name,
+                                                    language="fi")
+                Membership.objects.create(organisation=org, person=person, role=role, title=title)
+                login = {"role": role.label, "email": email, "password": password}
+                if role in (Role.ADMIN, Role.LEAD, Role.VOICE):
+                    device = TOTPDevice.objects.create(user=person, name="demo", confirmed=True)
+                    login["totp_uri"] = device.config_url
+                logins.append(login)
+                people[role] = person
+            self.channels(org, smtp_port, sms_port)
+            self.subscribers(org, topics, n_subscribers)
+            self.second_organisation()
+        self.news(org, topics, people)
+        return [{**login, "role": str(login["role"])} for login in logins]
+
+    def channels(self, org, smtp_port, sms_port):
+        available = manifests()
+        wanted = [
+            ("website", "Verkkosivut / Webbplats", {}, {}),
+            ("email", "Uutiskirje / Nyhetsbrev", {
+                "from_name": "Kanavalan kunta", "from_address": "uutiset@kanavala.fi",
+                "reply_to": "viestinta@kanavala.fi", "smtp_host": "127.0.0.1", "smtp_port": smtp_port,
+                "list_id": "uutiset.kanavala.fi"}, {}),
+            ("sms", "Tekstiviesti / SMS", {
+                "base_url": f"http://127.0.0.1:{sms_port}", "sender": "Kanavala", "username": "kanavala",
+                "price_per_segment_cents": 6}, {"password": demo_sms_password(),
+                                                "webhook_secret": secrets.token_urlsafe(16)}),
+            ("print", "Tiedote ilmoitustaululle / Anslag", {"large_print": True}, {}),
+            ("press", "Mediatiedote / Pressmeddelande", {"smtp_host": "127.0.0.1", "smtp_port": smtp_port,
+                                                        "from_address": "viestinta@kanavala.fi"}, {}),
+        ]
+        for kind, name, config, secret in wanted:
+            if kind in available:
+                Channel.objects.create(organisation=org, kind=kind, name=name, config=config, secrets=secret)
+        if "press" in available:
+            from kanava.channels.press.models import PressContact
+
+            PressContact.objects.create(organisation=org, name="Uutistoimitus", newsroom="Kanavan Sanomat",
+                                        email="toimitus@kanavansanomat.fi", language="fi")
+            PressContact.objects.create(organisation=org, name="Redaktionen", newsroom="Kanavala Tidning",
+                                        email="redaktion@kanavalatidning.fi", language="sv")
+
+    def subscribers(self, org, topics, count):
+        rng = random.Random(2026)
+        now = timezone.now()
+        rows = []
+        for i in range(count):
+            language = "sv" if rng.random() < 0.3 else "fi"
+            rows.append(Subscriber(organisation=org, kind="email", address=f"asukas{i}@example.fi", language=language,
+                                   state="confirmed", confirmed_at=now, source="import"))
+        for i in range(count // 6):
+            language = "sv" if rng.random() < 0.3 else "fi"
+            rows.append(Subscriber(organisation=org, kind="sms", address=f"+35840{1000000 + i}", language=language,
+                                   state="confirmed", confirmed_at=now, source="import"))
+        Subscriber.objects.bulk_create(rows, batch_size=1000)
+
+    def second_organisation(self):
+        other = Organisation.objects.create(
+            slug="lansi-kanava", kind=Organisation.Kind.WELLBEING_COUNTY,
+            name={"fi": "Länsi-Kanavan hyvinvointialue", "sv": "Västra Kanava välfärdsområde"},
+            required_languages=["fi"], majority_language="fi")
+        Channel.objects.create(organisation=other, kind="website", name="Verkkosivut")
+
+    def news(self, org, topics, people):
+        editor, lead, voice = people[Role.EDITOR], people[Role.LEAD], people[Role.VOICE]
+        as_editor = Actor(editor, "127.0.0.1")
+        as_lead = Actor(lead, "127.0.0.1")
+        for topic_slug, texts in NEWS:
+            versions = {lang: {"title": t, "body": b} for lang, (t, b) in texts.items()}
+            message = actions.do_create_message(as_editor, org, versions=versions, topic=topics[topic_slug])
+            actions.do_submit_for_review(as_editor, message)
+            actions.do_approve(as_lead, message)
+            actions.do_publish(as_lead, message)
+        outbox.drain(max_rounds=3)
+        voiced = actions.do_create_message(as_editor, org, topic=topics["tiet"], voice=voice, versions={
+            "fi": {"title": "Kunnanjohtajan katsaus: ohitustie", "body": "Ohitustien suunnittelu etenee. Kerron lisää asukasillassa."},
+            "sv": {"title": "Kommundirektörens översikt: förbifarten", "body": "Planeringen av förbifarten framskrider. Jag berättar mer på invånarkvällen."},
+        })
+        actions.do_submit_for_review(as_editor, voiced)
+        draft = actions.do_create_message(as_editor, org, topic=topics["koulut"], versions={
+            "fi": {"title": "Koulukuljetukset kevätlukukaudella", "body": "Kuljetushakemukset on jätettävä tammikuun loppuun mennessä."},
+        })
+        actions.do_comment(as_editor, draft, "Ruotsinkielinen versio puuttuu vielä.")
+
+    def print_logins(self, logins):
+        site = settings.SITE_URL
+        self.stdout.write("\nKanava demo: Kanavalan kunta / Kanavala kommun")
+        self.stdout.write(f"  Resident site: {site}/fi/  {site}/sv/")
+        self.stdout.write(f"  Staff login:   {site}/fi/staff/login/")
+        for login in logins:
+            line = f"  {login['role']:<22} {login['email']:<28} password {login['password']}"
+            self.stdout.write(line)
+        self.stdout.write("  Leads, administrators and voices use two-factor codes. Add the otpauth URI to an")
+        self.stdout.write("  authenticator app, or print the current code with:")
+        self.stdout.write("    .venv/bin/python manage.py demo_otp viestinta@kanavala.fi")
+        self.stdout.write("  Newsletters and press releases land in var/demo-mail/, SMS in var/demo-sms/.\n")
