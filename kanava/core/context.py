@@ -1,10 +1,66 @@
-"""Template context shared by every page."""
+"""Template context shared by every page: theme, staff navigation, language links."""
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from kanava.core.access import can
+from kanava.core.roles import Cap
+
+# (URL name, label, capability needed); names that do not resolve are skipped.
+STAFF_NAV = [
+    ("publishing:dashboard", _("Overview"), Cap.VIEW),
+    ("publishing:message_list", _("Messages"), Cap.VIEW),
+    ("publishing:calendar", _("Calendar"), Cap.VIEW),
+    ("audience_staff:list", _("Subscribers"), Cap.MANAGE_SUBSCRIBERS),
+    ("channels:list", _("Channels"), Cap.MANAGE_CHANNELS),
+    ("core:people", _("People"), Cap.MANAGE_PEOPLE),
+    ("core:audit", _("Audit log"), Cap.VIEW_AUDIT),
+]
+
+
+def staff_nav(request) -> list[dict]:
+    organisation = getattr(request, "organisation", None)
+    if organisation is None or not request.user.is_authenticated:
+        return []
+    items = []
+    for name, label, cap in STAFF_NAV:
+        if not can(request.user, organisation, cap):
+            continue
+        try:
+            url = reverse(name, kwargs={"org": organisation.slug})
+        except NoReverseMatch:
+            continue
+        current = request.path == url or (url.count("/") > 4 and request.path.startswith(url))
+        items.append({"label": label, "url": url, "current": current})
+    return items
+
+
+def language_links(request) -> list[dict]:
+    """The same page in each language (views may pass their own)."""
+    from django.utils.translation import get_language
+
+    current = (get_language() or settings.LANGUAGE_CODE)[:2]
+    names = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+    path = request.get_full_path()
+    parts = path.split("/", 2)
+    rest = parts[2] if len(parts) > 2 and parts[1] in names else path.lstrip("/")
+    return [{"code": code, "name": names[code], "url": f"/{code}/{rest}", "current": code == current}
+            for code, _name in settings.LANGUAGES]
 
 
 def kanava(request):
-    return {
-        "theme": getattr(request, "theme", None),
-        "SITE_URL": settings.SITE_URL,
-    }
+    organisation = getattr(request, "organisation", None)
+    theme = getattr(request, "theme", None)
+    if theme is None and organisation is not None:
+        from kanava.core.sites import Theme
+
+        theme = Theme(organisation)
+    context = {"theme": theme, "SITE_URL": settings.SITE_URL, "staff_nav": staff_nav(request),
+               "language_links": language_links(request)}
+    if organisation is not None:
+        try:
+            context["staff_home_url"] = reverse("publishing:dashboard", kwargs={"org": organisation.slug})
+        except NoReverseMatch:
+            pass
+    return context
