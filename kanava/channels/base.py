@@ -114,6 +114,8 @@ class Adapter:
     #: after a crash only the first unresolved recipient can have been in
     #: flight, and the rest go back to the queue.  None: all are uncertain.
     max_in_flight: ClassVar[int | None] = None
+    #: Names and labels of the credentials kept encrypted in Channel.secrets.
+    secret_fields: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, channel: "Channel"):
         self.channel = channel
