@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("kanava.core.urls")),
     path("staff/<slug:org>/subscribers/", include("kanava.audience.urls_staff")),
     path("staff/<slug:org>/channels/", include("kanava.channels.urls")),
+    path("staff/<slug:org>/settings/", include("kanava.core.organisation")),
     path("staff/<slug:org>/", include("kanava.publishing.urls")),
     path("subscribe/", include("kanava.audience.urls")),
     *_channel_urls("urls", "channels/"),

@@ -16,6 +16,7 @@ STAFF_NAV = [
     ("channels:list", _("Channels"), Cap.MANAGE_CHANNELS),
     ("core:people", _("People"), Cap.MANAGE_PEOPLE),
     ("core:audit", _("Audit log"), Cap.VIEW_AUDIT),
+    ("organisation:settings", _("Settings"), Cap.MANAGE_PEOPLE),
 ]
 
 
