@@ -1,6 +1,7 @@
 """The one gate every staff view goes through."""
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -26,7 +27,7 @@ def staff_view(cap: str | None = None):
                 return redirect_to_login(request.get_full_path())
             organisation = organisation_for(request.user, org)
             if requires_two_factor(request.user, organisation) and not request.user.is_verified():
-                return redirect(f"{_two_factor_url()}?next={request.get_full_path()}")
+                return redirect(f"{_two_factor_url()}?{urlencode({'next': request.get_full_path()})}")
             request.organisation = organisation
             request.roles = roles_in(request.user, organisation)
             if cap and not can(request.user, organisation, cap):
