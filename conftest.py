@@ -1,5 +1,7 @@
 import pytest
 
+pytest_plugins = ["kanava.testing.browser_fixtures"]
+
 from kanava.core.audit import Actor
 from kanava.testing.personas import make_cast
 

@@ -17,11 +17,21 @@ def _require(actor: Actor, organisation: Organisation) -> None:
         raise PermissionDenied(_("You are not allowed to manage channels."))
 
 
+def _check_config(kind: str, config: dict) -> None:
+    from django.utils.module_loading import import_string
+
+    adapter = import_string(manifests()[kind].adapter)
+    problems = adapter.config_class.load(config).problems()
+    if problems:
+        raise WorkflowError(" ".join(str(p) for p in problems))
+
+
 def do_create_channel(actor: Actor, organisation: Organisation, *, kind: str, name: str, config: dict,
                       secrets: dict, enabled: bool = True, selected_by_default: bool = True) -> Channel:
     _require(actor, organisation)
     if kind not in manifests():
         raise WorkflowError(_("Unknown channel type."))
+    _check_config(kind, config)
     with transaction.atomic():
         channel = Channel.objects.create(
             organisation=organisation, kind=kind, name=name.strip(), config=config,
@@ -36,6 +46,7 @@ def do_update_channel(actor: Actor, channel: Channel, *, name: str, config: dict
                       enabled: bool, selected_by_default: bool) -> Channel:
     """Blank secret fields keep the stored value: secrets are never shown back."""
     _require(actor, channel.organisation)
+    _check_config(channel.kind, config)
     with transaction.atomic():
         merged = dict(channel.secrets or {})
         merged.update({k: v for k, v in secrets.items() if v})

@@ -94,6 +94,10 @@ class Config:
         names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
         return cls(**{k: v for k, v in data.items() if k in names})  # type: ignore[call-arg]
 
+    def problems(self) -> list[str]:
+        """Translated reasons why these settings cannot work; empty when fine."""
+        return []
+
 
 @dataclass
 class NoConfig(Config):
@@ -191,6 +195,12 @@ class RecipientLog:
         raise NotImplementedError
 
     def rejected(self, recipient, error: str, bounced: bool = False) -> None:
+        raise NotImplementedError
+
+    def release(self, recipients) -> None:  # surely not handed over: back in the queue
+        raise NotImplementedError
+
+    def uncertain(self, recipients) -> None:  # may or may not have arrived: a person decides
         raise NotImplementedError
 
 

@@ -121,7 +121,7 @@ class Command(BaseCommand):
                 "reply_to": "viestinta@kanavala.fi", "smtp_host": "127.0.0.1", "smtp_port": smtp_port,
                 "list_id": "uutiset.kanavala.fi"}, {}),
             ("sms", "Tekstiviesti / SMS", {
-                "base_url": f"http://127.0.0.1:{sms_port}", "sender": "Kanavala", "username": "kanavala",
+                "base_url": f"http://127.0.0.1:{sms_port}", "sender": "Kanavala", "username": "kanava",
                 "price_per_segment_cents": 6}, {"password": demo_sms_password(),
                                                 "webhook_secret": secrets.token_urlsafe(16)}),
             ("print", "Tiedote ilmoitustaululle / Anslag", {"large_print": True}, {}),

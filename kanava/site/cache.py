@@ -1,0 +1,167 @@
+"""Whole-response caching for the resident site, feeds and embeds.
+
+A crisis page or a feed polled by every reader must be served from memory:
+each cached request costs one cheap query (the organisation's
+``site_version``) and one cache read.
+
+Cache keys hold the organisation id, its ``site_version`` (bumped whenever
+anything public changes, so stale entries are simply never read again), the
+language, scheme, host, path and only the query parameters the view reads
+(so random query strings cannot fill the cache).  Responses carry
+``Cache-Control: public, max-age=60``, an ``ETag`` derived from the key and a
+``Last-Modified`` of the moment they were rendered; conditional GETs get 304.
+
+Pages of a request that carries a session or a flash-message cookie are
+rendered afresh and marked private: they may show that person's messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.utils.translation import get_language
+
+from kanava.core.models import Organisation
+from kanava.core.sites import organisation_for_request
+
+MAX_AGE = 60
+HOST_TTL = 300  # a host's organisation rarely changes; five minutes of staleness is fine
+RESPONSE_TTL = 3600  # entries of an old site_version are never read; the TTL only frees memory
+CACHEABLE_STATUSES = {200, 301, 302, 404}
+KEPT_HEADERS = ("Content-Type", "Location", "Access-Control-Allow-Origin", "Content-Disposition")
+MESSAGE_COOKIE = "messages"  # django.contrib.messages' CookieStorage
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What is kept of a response: small, plain and cheap to pickle."""
+
+    status: int
+    content: bytes
+    headers: tuple[tuple[str, str], ...]
+    rendered_at: float
+    xframe_exempt: bool
+
+
+def _host(request) -> str:
+    return request.get_host().split(":")[0].lower()
+
+
+def site_state(request) -> tuple[int, int]:
+    """The organisation id and ``site_version`` for this request's host.
+
+    One query when the host's organisation is known from the cache; otherwise
+    :func:`organisation_for_request` decides (and sets ``request.theme``).
+    Raises ``Http404`` when the installation has no organisation.
+    """
+    host_key = f"kanava:site:host:{_host(request)}"
+    organisation_id = cache.get(host_key)
+    if organisation_id is not None:
+        version = Organisation.objects.filter(pk=organisation_id).values_list("site_version", flat=True).first()
+        if version is not None:
+            return organisation_id, version
+    organisation = organisation_for_request(request)
+    cache.set(host_key, organisation.pk, HOST_TTL)
+    return organisation.pk, organisation.site_version
+
+
+def response_key(request, organisation_id: int, version: int, params: tuple[str, ...]) -> str:
+    query = "&".join(f"{name}={request.GET.get(name, '')}" for name in params)
+    raw = "|".join([str(organisation_id), str(version), get_language() or "", request.scheme, _host(request),
+                    request.path, query])
+    return "kanava:site:r:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def has_personal_state(request) -> bool:
+    """Whether the request may see something meant for this person only."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or MESSAGE_COOKIE in request.COOKIES
+
+
+def is_shared(request) -> bool:
+    """True while rendering a response that will be cached for everyone."""
+    return getattr(request, "_kanava_shared", False)
+
+
+def _entry(response: HttpResponse) -> Entry:
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    headers = tuple((name, response[name]) for name in KEPT_HEADERS if response.has_header(name))
+    return Entry(response.status_code, response.content, headers, time.time(),
+                 getattr(response, "xframe_options_exempt", False))
+
+
+def _response(entry: Entry) -> HttpResponse:
+    response = HttpResponse(entry.content, status=entry.status)
+    for name, value in entry.headers:
+        response[name] = value
+    if entry.xframe_exempt:
+        response.xframe_options_exempt = True
+    return response
+
+
+def _render(view, request, args, kwargs) -> HttpResponse:
+    from kanava.site.views import not_found
+
+    try:
+        return view(request, *args, **kwargs)
+    except Http404:
+        # A themed, translated 404 that can be cached like any page.
+        return not_found(request)
+
+
+def cached_response(params: tuple[str, ...] = (), personal: bool = False):
+    """Serve GET and HEAD from the whole-response cache.
+
+    ``params``: the query parameters the view reads (the rest are ignored and
+    not part of the key).  ``personal``: the response is an HTML page that
+    could show a signed-in person's flash messages, so requests with a
+    session are not cached.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return HttpResponseNotAllowed(["GET", "HEAD"])
+            if personal and has_personal_state(request):
+                response = _render(view, request, args, kwargs)
+                patch_cache_control(response, private=True, no_cache=True)
+                return response
+            organisation_id, version = site_state(request)
+            key = response_key(request, organisation_id, version, params)
+            entry = cache.get(key)
+            if entry is None:
+                request._kanava_shared = True
+                response = _render(view, request, args, kwargs)
+                if response.status_code not in CACHEABLE_STATUSES:
+                    return response
+                entry = _entry(response)
+                cache.set(key, entry, RESPONSE_TTL)
+            return _conditional(request, entry, key)
+
+        return wrapper
+
+    return decorate
+
+
+def _conditional(request, entry: Entry, key: str) -> HttpResponse:
+    response = _response(entry)
+    patch_cache_control(response, public=True, max_age=MAX_AGE)
+    if entry.status != 200:
+        return response
+    etag = '"' + key.rsplit(":", 1)[1][:32] + '"'
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(int(entry.rendered_at))
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(entry.rendered_at),
+                                            response=response)
+    if not_modified is not response:
+        patch_cache_control(not_modified, public=True, max_age=MAX_AGE)
+    return not_modified
