@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EmailChannelConfig(AppConfig):
+    name = "kanava.channels.email"
+    label = "channel_email"
