@@ -73,8 +73,8 @@ class Length:
 
     used: int
     limit: int | None
-    unit: str = "characters"
-    detail: str = ""
+    unit: Any = _("characters")
+    detail: Any = ""
 
     @property
     def over(self) -> bool:

@@ -35,6 +35,27 @@ ACTION_LABELS = {
     "organisation.created": _("Organisation created"),
     "membership.created": _("Role given"),
     "audit.exported": _("Audit log exported"),
+    "image.added": _("Image added"),
+    "image.alt_changed": _("Alternative text of an image changed"),
+    "image.removed": _("Image removed"),
+    "attachment.added": _("Attachment added"),
+    "attachment.removed": _("Attachment removed"),
+    "alert.resolved": _("Alert marked as handled"),
+    "channel.created": _("Channel added"),
+    "channel.updated": _("Channel settings changed"),
+    "organisation.updated": _("Organisation settings changed"),
+    "subscriber.added": _("Subscriber added"),
+    "subscribers.imported": _("Subscribers imported"),
+    "api_token.created": _("API token created"),
+    "api_token.revoked": _("API token revoked"),
+    "press_contact.added": _("Press contact added"),
+    "press_contact.deactivated": _("Press contact removed from the list"),
+    "press_contact.reactivated": _("Press contact back on the list"),
+    "subscriber.bounced": _("Subscriber's address bounced"),
+    "subscriber.soft_bounced": _("Temporary bounce recorded"),
+    "subscriber.confirmed": _("Subscription confirmed"),
+    "subscriber.subscribed": _("Subscription requested"),
+    "subscriber.unsubscribed": _("Subscription ended"),
 }
 
 # Groups offered in the audit log's action filter: (prefix, label).  A prefix
@@ -51,6 +72,9 @@ ACTION_GROUPS = [
     ("logout", _("Logouts")),
     ("two_factor.", _("Two-factor authentication")),
     ("audit.", _("Audit log exports")),
+    ("channel.", _("Channels")),
+    ("organisation.", _("Organisation settings")),
+    ("subscriber", _("Subscribers")),
 ]
 
 

@@ -5,6 +5,7 @@ checks permission and state, records an audit event and runs in one
 transaction.
 """
 
+import os
 from datetime import datetime
 
 from django.db import transaction
@@ -19,9 +20,12 @@ from kanava.core.models import Organisation, Person, Topic
 from kanava.core.roles import Cap
 from kanava.publishing.checks import check_message
 from kanava.publishing.errors import PermissionDenied, WorkflowError
-from kanava.publishing.models import Delivery, Message, MessageVersion, ReviewComment, Variant
+from kanava.publishing.models import (
+    Delivery, Message, MessageAttachment, MessageImage, MessageVersion, ReviewComment, Variant,
+)
 
 State = Message.State
+EDITABLE = (State.DRAFT, State.REJECTED, State.IN_REVIEW)
 
 
 def _require(actor: Actor, organisation: Organisation, cap: str) -> None:
@@ -69,7 +73,7 @@ def do_create_message(actor: Actor, organisation: Organisation, *, versions: dic
 def do_update_message(actor: Actor, message: Message, *, versions: dict[str, dict] | None = None,
                       topic: Topic | None | bool = False, voice: Person | None | bool = False,
                       channels: list[Channel] | None = None) -> Message:
-    """Change a draft (or a message in review, which goes back to draft)."""
+    """Change a draft, a rejected message or one in review (whose approvals are then cleared)."""
     _require(actor, message.organisation, Cap.DRAFT)
     _require_state(message, State.DRAFT, State.REJECTED, State.IN_REVIEW)
     with transaction.atomic():
@@ -150,6 +154,7 @@ def do_edit_variant(actor: Actor, variant: Variant, *, title: str, text: str) ->
 
 def do_reset_variant(actor: Actor, variant: Variant) -> Variant:
     _require(actor, variant.message.organisation, Cap.DRAFT)
+    _require_state(variant.message, State.DRAFT, State.REJECTED, State.IN_REVIEW)
     variant.edited = False
     variant.save()
     sync_variants(variant.message)
@@ -157,6 +162,92 @@ def do_reset_variant(actor: Actor, variant: Variant) -> Variant:
            language=variant.language)
     variant.refresh_from_db()
     return variant
+
+
+# -- images and attachments ------------------------------------------------------
+
+def _clean_alt(alt: dict) -> dict:
+    return {language: (text or "").strip() for language, text in (alt or {}).items() if (text or "").strip()}
+
+
+def do_add_image(actor: Actor, message: Message, upload, alt: dict[str, str]) -> MessageImage:
+    """Attach an image with its alternative text per language.
+
+    The upload is checked again here (size, a real JPEG/PNG/WebP/GIF), so a
+    caller other than the edit form cannot store anything else; raises
+    ``ValidationError`` with a translated message.
+    """
+    from kanava.publishing.uploads import validate_image
+
+    _require(actor, message.organisation, Cap.DRAFT)
+    _require_state(message, *EDITABLE)
+    validate_image(upload)
+    with transaction.atomic():
+        last = message.images.order_by("-position").values_list("position", flat=True).first()
+        image = MessageImage(message=message, alt=_clean_alt(alt), position=(last or 0) + 1)
+        image.file.save(_safe_name(upload.name, "image"), upload, save=False)
+        image.save()
+        record(actor, message.organisation, "image.added", message, image=image.pk)
+    return image
+
+
+def do_set_image_alt(actor: Actor, image: MessageImage, alt: dict[str, str]) -> MessageImage:
+    """Replace an image's alternative texts (language -> text)."""
+    message = image.message
+    _require(actor, message.organisation, Cap.DRAFT)
+    _require_state(message, *EDITABLE)
+    alt = _clean_alt(alt)
+    if alt == (image.alt or {}):
+        return image
+    with transaction.atomic():
+        image.alt = alt
+        image.save(update_fields=["alt"])
+        record(actor, message.organisation, "image.alt_changed", message, image=image.pk)
+    return image
+
+
+def do_remove_image(actor: Actor, image: MessageImage) -> None:
+    message = image.message
+    _require(actor, message.organisation, Cap.DRAFT)
+    _require_state(message, *EDITABLE)
+    with transaction.atomic():
+        name, storage = image.file.name, image.file.storage
+        record(actor, message.organisation, "image.removed", message, image=image.pk)
+        image.delete()
+        # Only once the row is gone for good: a rolled-back removal keeps its file.
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def do_add_attachment(actor: Actor, message: Message, upload, title: str = "") -> MessageAttachment:
+    """Attach a document (PDF, office or text file); raises ``ValidationError`` if it is not one."""
+    from kanava.publishing.uploads import validate_attachment
+
+    _require(actor, message.organisation, Cap.DRAFT)
+    _require_state(message, *EDITABLE)
+    content_type = validate_attachment(upload)
+    with transaction.atomic():
+        attachment = MessageAttachment(message=message, title=(title.strip() or upload.name)[:200],
+                                       content_type=content_type, size=upload.size)
+        attachment.file.save(_safe_name(upload.name, "attachment"), upload, save=False)
+        attachment.save()
+        record(actor, message.organisation, "attachment.added", message, attachment=attachment.pk)
+    return attachment
+
+
+def do_remove_attachment(actor: Actor, attachment: MessageAttachment) -> None:
+    message = attachment.message
+    _require(actor, message.organisation, Cap.DRAFT)
+    _require_state(message, *EDITABLE)
+    with transaction.atomic():
+        name, storage = attachment.file.name, attachment.file.storage
+        record(actor, message.organisation, "attachment.removed", message, attachment=attachment.pk)
+        attachment.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _safe_name(name: str, fallback: str) -> str:
+    stem, extension = os.path.splitext(os.path.basename(name or ""))
+    return (slugify(stem)[:60] or fallback) + extension.lower()[:10]
 
 
 # -- review -----------------------------------------------------------------
@@ -350,3 +441,14 @@ def do_resolve_uncertain(actor: Actor, delivery: Delivery, decision: str) -> Del
                decision=decision)
     delivery.refresh_from_db()
     return delivery
+
+
+# -- alerts -------------------------------------------------------------------------
+
+def do_resolve_alert(actor: Actor, alert) -> None:
+    """Mark a lead's alert as dealt with (it stays in the audit log)."""
+    _require(actor, alert.organisation, Cap.APPROVE)
+    with transaction.atomic():
+        if type(alert).objects.filter(pk=alert.pk, resolved_at=None).update(resolved_at=timezone.now()):
+            record(actor, alert.organisation, "alert.resolved", alert, text=alert.text[:200])
+    alert.refresh_from_db()

@@ -1,0 +1,176 @@
+"""The message list and the message page with its versions, review and deliveries."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kanava.core.action_labels import action_label
+from kanava.core.models import AuditEvent
+from kanava.core.roles import Cap
+from kanava.publishing import actions
+from kanava.publishing.forms import CommentForm, MessageFilterForm, RejectForm, ScheduleForm
+from kanava.publishing.models import Delivery, Message, MessageVersion, Recipient
+from kanava.publishing.views_checks import panel_for
+from kanava.publishing.views_common import actor, attempt, get_message, may, message_url, org_view, page
+
+PAGE_SIZE = 25
+State = Message.State
+RECIPIENT_COLUMNS = ("sent", "bounced", "failed", "uncertain", "queued")
+
+
+# -- list ----------------------------------------------------------------------------
+
+def filtered_messages(organisation, form: MessageFilterForm):
+    """The organisation's messages narrowed by the valid filters, newest first."""
+    query = Message.objects.filter(organisation=organisation)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["state"]:
+            query = query.filter(state=data["state"])
+        if data["topic"]:
+            query = query.filter(topic=data["topic"])
+        if data["author"]:
+            query = query.filter(author=data["author"])
+        if data["language"]:
+            query = query.filter(pk__in=MessageVersion.objects.filter(language=data["language"])
+                                 .values("message_id"))
+        if data["q"].strip():
+            query = query.filter(pk__in=MessageVersion.objects.filter(title__icontains=data["q"].strip())
+                                 .values("message_id"))
+    return (query.select_related("organisation", "author", "topic", "voice")
+            .prefetch_related("versions").order_by("-created_at", "-id"))
+
+
+@org_view(Cap.VIEW)
+def message_list(request):
+    form = MessageFilterForm(request.GET or None, organisation=request.organisation)
+    page_obj = Paginator(filtered_messages(request.organisation, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    return page(request, "publishing/message_list.html", {"filter_form": form, "page_obj": page_obj},
+                section="messages")
+
+
+# -- the message page ----------------------------------------------------------------------
+
+def delivery_groups(message: Message) -> tuple[list[dict], bool]:
+    """Deliveries per channel with recipient counts, and whether any is still open."""
+    deliveries = list(message.deliveries.select_related("channel").order_by("channel__name", "channel_id",
+                                                                             "language", "batch"))
+    counts: dict[int, dict[str, int]] = {}
+    rows = (Recipient.objects.filter(delivery__message=message).values_list("delivery_id", "state")
+            .annotate(n=Count("id")).order_by())
+    for delivery_id, state, n in rows:
+        column = "queued" if state == Recipient.State.SENDING else state
+        per = counts.setdefault(delivery_id, {})
+        per[column] = per.get(column, 0) + n
+    groups: dict[int, dict] = {}
+    for delivery in deliveries:
+        group = groups.setdefault(delivery.channel_id, {
+            "channel": delivery.channel, "batched": delivery.channel.adapter.batched, "deliveries": []})
+        delivery.counts = [(column, counts.get(delivery.pk, {}).get(column, 0)) for column in RECIPIENT_COLUMNS]
+        group["deliveries"].append(delivery)
+    still_open = message.state == State.PUBLISHING or any(d.state in Delivery.OPEN_STATES for d in deliveries)
+    return list(groups.values()), still_open
+
+
+def deliveries_context(request, message: Message) -> dict:
+    groups, still_open = delivery_groups(message)
+    return {"message": message, "delivery_groups": groups, "still_open": still_open,
+            "recipient_columns": RECIPIENT_COLUMNS, "may_manage_deliveries": may(request, Cap.APPROVE),
+            "organisation": request.organisation}
+
+
+def history(message: Message) -> list[dict]:
+    events = AuditEvent.objects.filter(organisation=message.organisation, object_type="publishing.message",
+                                       object_id=str(message.pk)).select_related("actor").order_by("created_at", "id")
+    return [{"event": event, "label": action_label(event.action), "reason": (event.data or {}).get("reason", "")}
+            for event in events]
+
+
+def allowed_steps(request, message: Message) -> dict:
+    """Which workflow buttons to show; the actions check again when pressed."""
+    user, state = request.user, message.state
+    approver = may(request, Cap.APPROVE)
+    may_decide = actions.may_approve(user, message)
+    is_voice = bool(message.voice_id) and user.pk == message.voice_id
+    # Something is left for this person to approve: their own voice approval or the approver's.
+    needed = (is_voice and not message.voice_approved_at) or (approver and not message.approved_at)
+    return {
+        "edit": message.is_editable and may(request, Cap.DRAFT),
+        "submit": state in (State.DRAFT, State.REJECTED) and may(request, Cap.DRAFT),
+        "approve": state == State.IN_REVIEW and may_decide and bool(needed),
+        "reject": state in (State.IN_REVIEW, State.APPROVED, State.SCHEDULED) and may_decide,
+        "schedule": state in (State.APPROVED, State.SCHEDULED) and approver,
+        "unschedule": state == State.SCHEDULED and approver,
+        "publish": state in (State.APPROVED, State.SCHEDULED) and approver,
+        "comment": may(request, Cap.VIEW),
+        "waiting_for_voice": state == State.IN_REVIEW and bool(message.voice_id) and not message.voice_approved_at,
+    }
+
+
+def _alt(image) -> str:
+    texts = image.alt or {}
+    return texts.get((get_language() or "")[:2]) or next(iter(texts.values()), "")
+
+
+def render_detail(request, message: Message, *, reject_form=None, schedule_form=None, comment_form=None):
+    """The message page; forms that failed validation are passed in to keep their input."""
+    organisation = request.organisation
+    context = {
+        "message": message,
+        "versions": list(message.versions.all()),
+        "images": [(image, _alt(image)) for image in message.images.all()],
+        "attachments": list(message.attachments.all()),
+        "panel": panel_for(message),
+        "comments": list(message.comments.select_related("author")),
+        "history": history(message),
+        "steps": allowed_steps(request, message),
+        "reject_form": reject_form or RejectForm(),
+        "schedule_form": schedule_form or ScheduleForm(
+            organisation=organisation,
+            initial={"when": message.scheduled_at.astimezone(organisation.tz) if message.scheduled_at else None}),
+        "comment_form": comment_form or CommentForm(),
+        **deliveries_context(request, message),
+    }
+    return page(request, "publishing/message_detail.html", context, section="messages")
+
+
+@org_view(Cap.VIEW)
+def message_detail(request, pk: int):
+    return render_detail(request, get_message(request, pk))
+
+
+@org_view(Cap.VIEW)
+def message_deliveries(request, pk: int):
+    """The deliveries tables alone, for htmx polling while anything is open."""
+    message = get_message(request, pk)
+    return render(request, "publishing/_deliveries.html", deliveries_context(request, message))
+
+
+# -- delivery decisions ------------------------------------------------------------------
+
+def _delivery(request, pk: int) -> Delivery:
+    return get_object_or_404(Delivery.objects.select_related("message", "message__organisation", "organisation"),
+                             pk=pk, organisation=request.organisation)
+
+
+@org_view(Cap.VIEW)
+@require_POST
+def delivery_retry(request, pk: int):
+    delivery = _delivery(request, pk)
+    attempt(request, actions.do_retry_delivery, actor(request), delivery,
+            success=_("The delivery will be tried again."))
+    return redirect(message_url(delivery.message, "deliveries"))
+
+
+@org_view(Cap.VIEW)
+@require_POST
+def delivery_resolve(request, pk: int):
+    delivery = _delivery(request, pk)
+    decision = request.POST.get("decision", "")
+    success = (_("The delivery is marked as arrived.") if decision == "delivered"
+               else _("The delivery will be sent again."))
+    attempt(request, actions.do_resolve_uncertain, actor(request), delivery, decision, success=success)
+    return redirect(message_url(delivery.message, "deliveries"))

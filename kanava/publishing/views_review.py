@@ -1,0 +1,155 @@
+"""Review, schedule and publish a message; edit its channel variants.
+
+Every button posts here and comes back to the message page.  A refused step
+(wrong state, not allowed) becomes an error message there; a form that needs
+input (a reason, a time) re-renders the message page with what was typed.
+"""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kanava.core.roles import Cap
+from kanava.publishing import actions
+from kanava.publishing.forms import CommentForm, RejectForm, ScheduleForm, VariantForm
+from kanava.publishing.models import Variant
+from kanava.publishing.views_checks import variant_checks
+from kanava.publishing.views_common import (
+    ACTION_ERRORS, actor, attempt, error_text, get_message, message_url, org_view, page,
+)
+from kanava.publishing.views_messages import render_detail
+
+
+def _step(request, pk: int, action, success: str, anchor: str = "review"):
+    message = get_message(request, pk)
+    attempt(request, action, actor(request), message, success=success)
+    return redirect(message_url(message, anchor))
+
+
+@org_view(Cap.VIEW)
+@require_POST
+def message_submit(request, pk: int):
+    return _step(request, pk, actions.do_submit_for_review, _("The message was sent for review."))
+
+
+@org_view(Cap.VIEW)
+@require_POST
+def message_approve(request, pk: int):
+    return _step(request, pk, actions.do_approve, _("Your approval was recorded."))
+
+
+@org_view(Cap.VIEW)
+@require_POST
+def message_unschedule(request, pk: int):
+    return _step(request, pk, actions.do_unschedule, _("The schedule was cancelled."))
+
+
+@org_view(Cap.VIEW)
+@require_POST
+def message_publish(request, pk: int):
+    return _step(request, pk, actions.do_publish, _("Publishing started."), anchor="deliveries")
+
+
+def _with_form(request, pk: int, form, form_name: str, run, success: str, anchor: str):
+    """Validate ``form``, run the action with its data; on refusal keep the input and show why."""
+    message = get_message(request, pk)
+    if form.is_valid():
+        try:
+            run(message, form.cleaned_data)
+        except ACTION_ERRORS as error:
+            form.add_error(None if form_name != "schedule_form" else "when", error_text(error))
+        else:
+            messages.success(request, success)
+            return redirect(message_url(message, anchor))
+    return render_detail(request, message, **{form_name: form})
+
+
+@org_view(Cap.VIEW)
+@require_POST
+def message_reject(request, pk: int):
+    return _with_form(
+        request, pk, RejectForm(request.POST), "reject_form",
+        lambda message, data: actions.do_reject(actor(request), message, data["reason"]),
+        _("The message was returned to its author."), "review")
+
+
+@org_view(Cap.VIEW)
+@require_POST
+def message_schedule(request, pk: int):
+    """Schedule at a datetime-local value, read in the organisation's time zone (see ``org_view``)."""
+    return _with_form(
+        request, pk, ScheduleForm(request.POST, organisation=request.organisation), "schedule_form",
+        lambda message, data: actions.do_schedule(actor(request), message, data["when"]),
+        _("The message was scheduled."), "review")
+
+
+@org_view(Cap.VIEW)
+@require_POST
+def message_comment(request, pk: int):
+    return _with_form(
+        request, pk, CommentForm(request.POST), "comment_form",
+        lambda message, data: actions.do_comment(actor(request), message, data["text"]),
+        _("Your comment was added."), "comments")
+
+
+# -- variants ----------------------------------------------------------------------------
+
+class _Rollback(Exception):
+    pass
+
+
+def _variant(request, pk: int, variant_pk: int) -> Variant:
+    message = get_message(request, pk)
+    variant = get_object_or_404(Variant.objects.select_related("channel"), pk=variant_pk, message=message)
+    variant.message = message
+    return variant
+
+
+def _typed_check(request, variant: Variant, form: VariantForm):
+    """Length and problems of the typed variant text, nothing stored."""
+    data = form.cleaned_data if form.is_valid() else {"title": form["title"].value() or "",
+                                                      "text": form["text"].value() or ""}
+    try:
+        with transaction.atomic():
+            actions.do_edit_variant(actor(request), variant, title=str(data["title"])[:300], text=str(data["text"]))
+            check = variant_checks(variant)
+            raise _Rollback(check)
+    except _Rollback as done:
+        return done.args[0], ""
+    except ACTION_ERRORS as error:
+        return None, error_text(error)
+    finally:
+        variant.refresh_from_db()
+
+
+@org_view(Cap.DRAFT)
+def variant_edit(request, pk: int, variant_pk: int):
+    """Edit one channel's text in one language; ``check`` in the POST only checks it."""
+    variant = _variant(request, pk, variant_pk)
+    form = VariantForm(request.POST or None, initial={"title": variant.title, "text": variant.text})
+    check, refused = variant_checks(variant), ""
+    if request.method == "POST":
+        if "check" in request.POST or request.htmx:
+            check, refused = _typed_check(request, variant, form)
+            if request.htmx:
+                return render(request, "publishing/_variant_check.html",
+                              {"check": check, "refused": refused, "organisation": request.organisation})
+        elif form.is_valid():
+            done = attempt(request, actions.do_edit_variant, actor(request), variant,
+                           title=form.cleaned_data["title"], text=form.cleaned_data["text"],
+                           success=_("The channel version was saved."))
+            if done:
+                return redirect(message_url(variant.message, "variants"))
+    context = {"message": variant.message, "variant": variant, "form": form, "check": check, "refused": refused}
+    return page(request, "publishing/variant_form.html", context, section="messages")
+
+
+@org_view(Cap.DRAFT)
+@require_POST
+def variant_reset(request, pk: int, variant_pk: int):
+    variant = _variant(request, pk, variant_pk)
+    attempt(request, actions.do_reset_variant, actor(request), variant,
+            success=_("The channel version follows the message text again."))
+    return redirect(message_url(variant.message, "variants"))
