@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
-.PHONY: demo test test-sqlite test-postgres test-rq bench venv deps test-deps chromium messages clean
+.PHONY: demo test test-rq bench venv deps test-deps chromium fonts messages clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,7 +29,7 @@ messages: deps
 	$(BIN)/python manage.py compilemessages --ignore=.venv > /dev/null
 
 # The demo: local stand-ins for SMTP and the SMS gateway, one worker, the web server.
-demo: deps messages
+demo: deps messages fonts
 	$(BIN)/python manage.py migrate --noinput
 	@$(BIN)/python manage.py demo_sinks & SINKS=$$!; \
 	  trap 'kill $$SINKS $$WORKER 2>/dev/null' EXIT INT TERM; \
@@ -41,8 +41,14 @@ demo: deps messages
 chromium:
 	@command -v chromium > /dev/null || (apt-get update -qq && apt-get install -y -qq chromium > /dev/null)
 
+# Fonts for the printable bulletin (WeasyPrint renders with the system's fonts).
+fonts:
+	@fc-list 2>/dev/null | grep -qi "DejaVuSans\|LiberationSans" || \
+	  (apt-get update -qq && apt-get install -y -qq fonts-dejavu-core fonts-liberation > /dev/null) || \
+	  echo "Install fonts-dejavu-core or fonts-liberation for the printable bulletin."
+
 # The whole suite on SQLite (and on PostgreSQL when DATABASE_URL points to it).
-test: test-deps messages chromium
+test: test-deps messages chromium fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The outbox tests again on Redis-backed (RQ) workers.

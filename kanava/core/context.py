@@ -2,39 +2,14 @@
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
-
-from kanava.core.access import can
-from kanava.core.roles import Cap
-
-# (URL name, label, capability needed); names that do not resolve are skipped.
-STAFF_NAV = [
-    ("publishing:dashboard", _("Overview"), Cap.VIEW),
-    ("publishing:message_list", _("Messages"), Cap.VIEW),
-    ("publishing:calendar", _("Calendar"), Cap.VIEW),
-    ("audience_staff:list", _("Subscribers"), Cap.MANAGE_SUBSCRIBERS),
-    ("channels:list", _("Channels"), Cap.MANAGE_CHANNELS),
-    ("core:people", _("People"), Cap.MANAGE_PEOPLE),
-    ("core:audit", _("Audit log"), Cap.VIEW_AUDIT),
-    ("organisation:settings", _("Settings"), Cap.MANAGE_PEOPLE),
-]
 
 
 def staff_nav(request) -> list[dict]:
-    organisation = getattr(request, "organisation", None)
-    if organisation is None or not request.user.is_authenticated:
+    if getattr(request, "organisation", None) is None or not request.user.is_authenticated:
         return []
-    items = []
-    for name, label, cap in STAFF_NAV:
-        if not can(request.user, organisation, cap):
-            continue
-        try:
-            url = reverse(name, kwargs={"org": organisation.slug})
-        except NoReverseMatch:
-            continue
-        current = request.path == url or (url.count("/") > 4 and request.path.startswith(url))
-        items.append({"label": label, "url": url, "current": current})
-    return items
+    from kanava.core.navigation import nav_items
+
+    return nav_items(request)
 
 
 def language_links(request) -> list[dict]:

@@ -14,11 +14,17 @@ from kanava.core.models import Organisation
 from kanava.core.roles import Cap
 from kanava.core.sites import Theme
 
-# (URL name, label, capability needed); pages of apps not installed yet are skipped.
+# (URL name, label, capability needed); names that do not resolve are skipped.
 NAV_ITEMS = [
-    ("publishing:dashboard", _("Messages"), Cap.VIEW),
+    ("publishing:dashboard", _("Overview"), Cap.VIEW),
+    ("publishing:message_list", _("Messages"), Cap.VIEW),
+    ("publishing:calendar", _("Calendar"), Cap.VIEW),
+    ("audience_staff:list", _("Subscribers"), Cap.MANAGE_SUBSCRIBERS),
+    ("channels:list", _("Channels"), Cap.MANAGE_CHANNELS),
+    ("channel_press_urls:contacts", _("Press contacts"), Cap.MANAGE_CHANNELS),
     ("core:people", _("People"), Cap.MANAGE_PEOPLE),
     ("core:audit", _("Audit log"), Cap.VIEW_AUDIT),
+    ("organisation:settings", _("Settings"), Cap.MANAGE_PEOPLE),
 ]
 
 
@@ -30,9 +36,9 @@ def dashboard_url(organisation: Organisation) -> str:
         return f"{reverse('core:home')}{organisation.slug}/"
 
 
-def staff_context(request, current: str) -> dict:
+def nav_items(request, current: str | None = None) -> list[dict]:
+    """The staff menu for ``request.organisation``; the current item by URL name or, failing that, by path."""
     organisation = request.organisation
-    request.theme = Theme(organisation)
     nav = []
     for name, label, cap in NAV_ITEMS:
         if not can(request.user, organisation, cap):
@@ -41,5 +47,16 @@ def staff_context(request, current: str) -> dict:
             url = reverse(name, kwargs={"org": organisation.slug})
         except NoReverseMatch:
             continue
-        nav.append({"url": url, "label": label, "current": name == current})
-    return {"organisation": organisation, "staff_nav": nav, "staff_home_url": dashboard_url(organisation)}
+        if current:
+            is_current = name == current
+        else:  # the overview's URL is a prefix of every other page's
+            is_current = request.path == url or (name != "publishing:dashboard" and request.path.startswith(url))
+        nav.append({"url": url, "label": label, "current": is_current})
+    return nav
+
+
+def staff_context(request, current: str) -> dict:
+    organisation = request.organisation
+    request.theme = Theme(organisation)
+    return {"organisation": organisation, "staff_nav": nav_items(request, current),
+            "staff_home_url": dashboard_url(organisation)}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PressChannelConfig(AppConfig):
+    name = "kanava.channels.press"
+    label = "channel_press"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PrintChannelConfig(AppConfig):
+    name = "kanava.channels.print"
+    label = "channel_print"
