@@ -179,7 +179,12 @@ def fan_out(cast, smtp, workers: int) -> dict:
         elapsed = time.perf_counter() - started
         stop(procs)
     states = sorted(Delivery.objects.filter(message=message).values_list("channel__kind", "language", "state"))
-    say(f"  all delivered in {elapsed:.2f}s: {states}")
+    published = type(message).objects.get(pk=message.pk).published_at
+    for d in Delivery.objects.filter(message=message).order_by("delivered_at"):
+        took = (d.delivered_at - published).total_seconds() if d.delivered_at else None
+        say(f"    {d.channel.kind:<8} {d.language or '*':<3} {d.state:<10} attempts {d.attempts} "
+            f"after {took if took is None else round(took, 2)} s {d.last_error[:80]}")
+    say(f"  all delivered in {elapsed:.2f}s")
     return {"fan_out_seconds": round(elapsed, 2),
             "fan_out_all_delivered": all(s == "delivered" for _k, _l, s in states)}
 

@@ -126,6 +126,10 @@ class Adapter:
         self.config = self.config_class.load(channel.config)
         self.secrets = channel.secrets or {}
 
+    @classmethod
+    def warm_up(cls) -> None:
+        """Load what the first delivery would otherwise wait for (called once per worker)."""
+
     # -- composing -----------------------------------------------------
     def derive(self, message: "Message", version: "MessageVersion") -> Draft:
         """The automatic variant for one language; editors may change it."""

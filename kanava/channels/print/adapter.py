@@ -54,6 +54,13 @@ class PrintAdapter(Adapter):
     per_language = False
     config_class = PrintConfig
 
+    @classmethod
+    def warm_up(cls) -> None:
+        """WeasyPrint's import and first layout (fonts) take over a second: do them before any delivery."""
+        from weasyprint import HTML
+
+        HTML(string="<p>Kanava</p>").write_pdf()
+
     def derive(self, message, version) -> Draft:
         return Draft(title=version.title, text=version.body)
 

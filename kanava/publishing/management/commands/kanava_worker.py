@@ -39,6 +39,19 @@ class Sweeper(threading.Thread):
             self.stopping.wait(self.interval)
 
 
+def warm_up_adapters() -> None:
+    """Import and prepare every channel adapter before the first delivery needs it."""
+    from django.utils.module_loading import import_string
+
+    from kanava.channels.registry import manifests
+
+    for manifest in manifests().values():
+        try:
+            import_string(manifest.adapter).warm_up()
+        except Exception:  # a slow first delivery is better than no worker
+            logger.exception("Warming up the %s channel failed", manifest.kind)
+
+
 class Command(BaseCommand):
     help = "Run a background worker (tasks and the outbox sweep)."
 
@@ -55,6 +68,7 @@ class Command(BaseCommand):
         if not no_sweep:
             sweeper = Sweeper(settings.OUTBOX_TICK_SECONDS)
             sweeper.start()
+        warm_up_adapters()
         self.stdout.write(f"Kanava worker {worker_id} ({settings.TASK_BACKEND} backend) started.")
         self.stdout.flush()
         try:
