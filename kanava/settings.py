@@ -187,6 +187,8 @@ else:
 OUTBOX_TICK_SECONDS = float(env("OUTBOX_TICK_SECONDS", "2"))
 OUTBOX_WORKER_DEAD_AFTER = float(env("OUTBOX_WORKER_DEAD_AFTER", "15"))
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
+# A claim held longer than this is recovered even if its worker still beats.
+OUTBOX_CLAIM_LEASE = float(env("OUTBOX_CLAIM_LEASE", "1800"))
 OUTBOX_BACKOFF_BASE = float(env("OUTBOX_BACKOFF_BASE", "5"))
 OUTBOX_BACKOFF_CAP = float(env("OUTBOX_BACKOFF_CAP", "3600"))
 EMAIL_BATCH_SIZE = envint("EMAIL_BATCH_SIZE", 1000)

@@ -7,7 +7,7 @@ so a page costs a fixed number of queries.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -57,7 +57,7 @@ class VersionsSerializer(serializers.Serializer):
             unknown = sorted(str(key) for key in data if key not in LANGUAGE_CODES)
             if unknown:
                 raise serializers.ValidationError(
-                    {key: [_t("Unknown language: %(codes)s.") % {"codes": key}] for key in unknown})
+                    {key: [gettext("Unknown language: %(codes)s.") % {"codes": key}] for key in unknown})
         return super().to_internal_value(data)
 
 
@@ -74,7 +74,7 @@ class MessageWriteSerializer(serializers.Serializer):
     def validate_versions(self, value):
         given = {language: fields for language, fields in value.items() if fields is not None}
         if not self.partial and not given:
-            raise serializers.ValidationError(_t("Write the message in at least one language."))
+            raise serializers.ValidationError(gettext("Write the message in at least one language."))
         return value
 
     def validate_topic(self, value):
@@ -82,7 +82,7 @@ class MessageWriteSerializer(serializers.Serializer):
             return None
         topic = Topic.objects.filter(organisation=self.context["organisation"], slug=value).first()
         if topic is None:
-            raise serializers.ValidationError(_t("There is no topic “%(slug)s” in this organisation.")
+            raise serializers.ValidationError(gettext("There is no topic “%(slug)s” in this organisation.")
                                               % {"slug": value})
         return topic
 
@@ -91,7 +91,7 @@ class MessageWriteSerializer(serializers.Serializer):
                                                          pk__in=set(value))}
         missing = [str(pk) for pk in value if pk not in found]
         if missing:
-            raise serializers.ValidationError(_t("There is no channel with the id %(ids)s in this organisation.")
+            raise serializers.ValidationError(gettext("There is no channel with the id %(ids)s in this organisation.")
                                               % {"ids": ", ".join(missing)})
         return [found[pk] for pk in dict.fromkeys(value)]
 
@@ -110,14 +110,14 @@ def merge_versions(message: Message, changes: dict) -> dict[str, dict]:
             current.pop(language, None)
             continue
         merged = {**current.get(language, {}), **fields}
-        missing = {f: [_t("This field is required.")] for f in ("title", "body") if not merged.get(f)}
+        missing = {f: [gettext("This field is required.")] for f in ("title", "body") if not merged.get(f)}
         if missing:
             errors[language] = missing
         current[language] = merged
     if errors:
         raise serializers.ValidationError({"versions": errors})
     if not current:
-        raise serializers.ValidationError({"versions": [_t("Write the message in at least one language.")]})
+        raise serializers.ValidationError({"versions": [gettext("Write the message in at least one language.")]})
     return current
 
 
@@ -211,7 +211,7 @@ class SubscriberCreateSerializer(serializers.Serializer):
         missing = [slug for slug in slugs if slug not in found]
         if missing:
             raise serializers.ValidationError({"topics": [
-                _t("There is no topic “%(slug)s” in this organisation.") % {"slug": slug} for slug in missing]})
+                gettext("There is no topic “%(slug)s” in this organisation.") % {"slug": slug} for slug in missing]})
         return [found[slug] for slug in dict.fromkeys(slugs)]
 
 

@@ -154,8 +154,8 @@ def fan_out(cast, smtp, workers: int) -> dict:
             make_channel(cast.org, "sms", "SMS", config=gateway.channel_config(sender="Bench"),
                          secrets=gateway.channel_secrets()),
             make_channel(cast.org, "print", "Print"),
-            make_channel(cast.org, "press", "Press", config={"smtp_host": "127.0.0.1", "smtp_port": smtp.port,
-                                                             "from_address": "viestinta@bench.example"}),
+            make_channel(cast.org, "press", "Press", config={"host": "127.0.0.1", "port": smtp.port,
+                                                             "from_email": "viestinta@bench.example"}),
         ]
         from kanava.channels.press.models import PressContact
 

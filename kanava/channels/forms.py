@@ -1,6 +1,7 @@
 """A channel's settings form, built from the adapter's typed Config."""
 
 import dataclasses
+import types
 import typing
 
 from django import forms
@@ -9,12 +10,38 @@ from django.utils.translation import gettext_lazy as _
 from kanava.channels.base import Config
 
 
+# Labels for setting names that channel packages share; a Config field may
+# instead carry its own: field(metadata={"label": ..., "help": ...}).
+LABELS = {
+    "from_name": _("Sender name"),
+    "from_address": _("Sender address"),
+    "from_email": _("Sender address"),
+    "reply_to": _("Reply-to address"),
+    "list_id": _("List identifier (List-Id)"),
+    "smtp_host": _("SMTP server"),
+    "host": _("SMTP server"),
+    "smtp_port": _("SMTP port"),
+    "port": _("SMTP port"),
+    "smtp_user": _("SMTP user name"),
+    "user": _("SMTP user name"),
+    "smtp_tls": _("Use STARTTLS"),
+    "use_tls": _("Use STARTTLS"),
+    "smtp_ssl": _("Use TLS from the start (SMTPS)"),
+    "use_ssl": _("Use TLS from the start (SMTPS)"),
+    "smtp_timeout": _("Time limit in seconds"),
+    "timeout": _("Time limit in seconds"),
+    "bounce_domain": _("Domain for bounce addresses (VERP)"),
+    "large_print": _("Also make a large-print edition"),
+    "max_pages": _("Warn when the bulletin is longer than this many pages"),
+}
+
+
 def _field_for(field: dataclasses.Field) -> forms.Field:
     kind = field.type if not isinstance(field.type, str) else {"int": int, "bool": bool, "float": float}.get(
         field.type.split("|")[0].strip(), str)
-    if typing.get_origin(kind) is typing.Union:
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
         kind = next(a for a in typing.get_args(kind) if a is not type(None))
-    label = field.metadata.get("label", field.name.replace("_", " ").capitalize())
+    label = field.metadata.get("label") or LABELS.get(field.name) or field.name.replace("_", " ").capitalize()
     help_text = field.metadata.get("help", "")
     default = None if field.default is dataclasses.MISSING else field.default
     if kind is bool:

@@ -34,8 +34,7 @@ def language_problems(message: Message) -> list[Problem]:
         if version is None or not version.title.strip() or not version.body.strip():
             problems.append(Problem(
                 "language_missing",
-                _("The %(language)s version is missing: this organisation must publish in %(language)s.")
-                % {"language": LANGUAGE_NAMES[language]},
+                _("A required language version is missing: %(language)s.") % {"language": LANGUAGE_NAMES[language]},
                 language=language,
             ))
     return problems
@@ -48,7 +47,7 @@ def image_problems(message: Message) -> list[Problem]:
             if not image.alt_text(language).strip():
                 problems.append(Problem(
                     "alt_missing",
-                    _("Image %(number)s has no alternative text in %(language)s.")
+                    _("Image %(number)s has no alternative text (%(language)s).")
                     % {"number": number, "language": LANGUAGE_NAMES[language]},
                     language=language,
                 ))

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kanava.audience.models import Subscriber
 from kanava.channels.base import ChannelError, LookupUnsupported, RecipientLog
@@ -163,9 +164,10 @@ def deliver(delivery_id: int) -> str:
     if not claim(delivery_id):
         return "skipped"
     delivery = Delivery.objects.select_related("channel", "message", "organisation").get(pk=delivery_id)
-    adapter = delivery.channel.adapter
-    variants = variants_for(delivery)
+    adapter = None
     try:
+        adapter = delivery.channel.adapter
+        variants = variants_for(delivery)
         if adapter.batched:
             adapter.send_batch(delivery, variants, DbRecipientLog(delivery))
             return _finish_batch(delivery)
@@ -183,12 +185,17 @@ def deliver(delivery_id: int) -> str:
 
 def _settle_after_error(delivery: Delivery, adapter) -> None:
     """Recipients an adapter left in 'sending' when it raised are settled as after a crash."""
-    if adapter.batched and delivery.recipients.filter(state=R.SENDING).exists():
+    if adapter is not None and adapter.batched and delivery.recipients.filter(state=R.SENDING).exists():
         _recover_recipients(delivery, adapter)
 
 
+def _mine(delivery: Delivery):
+    """The delivery, if this process still holds its claim (a recovered claim is not ours any more)."""
+    return Delivery.objects.filter(pk=delivery.pk, state=D.SENDING, claimed_by=WORKER_ID)
+
+
 def _mark_delivered(delivery, external_id="", url="", detail=None) -> None:
-    Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(
+    _mine(delivery).update(
         state=D.DELIVERED, external_id=external_id[:255], url=url[:1000], delivered_at=timezone.now(),
         last_error="", detail=detail or {})
 
@@ -198,9 +205,11 @@ def _finish_batch(delivery: Delivery) -> str:
     counts = dict(delivery.recipients.values_list("state").annotate(n=Count("id")).order_by())
     open_left = counts.get(R.QUEUED, 0) + counts.get(R.SENDING, 0)
     if open_left:  # the adapter stopped early without raising: try the rest again
-        return _failed(delivery, ChannelError(_("%(count)s recipients were not reached.") % {"count": open_left}))
+        return _failed(delivery, ChannelError(ngettext(
+            "%(count)s recipient was not reached.", "%(count)s recipients were not reached.", open_left)
+            % {"count": open_left}))
     state = D.UNCERTAIN if counts.get(R.UNCERTAIN) else D.DELIVERED
-    Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(
+    _mine(delivery).update(
         state=state, delivered_at=timezone.now() if state == D.DELIVERED else None, detail=counts, last_error="")
     return state
 
@@ -218,7 +227,8 @@ def _failed(delivery: Delivery, error: ChannelError) -> str:
     delivery.refresh_from_db(fields=["attempts"])
     permanent = error.permanent or delivery.attempts >= settings.OUTBOX_MAX_ATTEMPTS
     if permanent:
-        Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(state=D.FAILED, last_error=str(error))
+        if not _mine(delivery).update(state=D.FAILED, last_error=str(error)):
+            return "lost-claim"
         with _in_org_language(delivery):
             alert_leads(
                 delivery.organisation,
@@ -227,8 +237,7 @@ def _failed(delivery: Delivery, error: ChannelError) -> str:
             )
         return D.FAILED
     when = timezone.now() + timedelta(seconds=backoff(delivery.attempts, error.retry_after))
-    Delivery.objects.filter(pk=delivery.pk, state=D.SENDING).update(
-        state=D.PENDING, next_attempt_at=when, last_error=str(error), claimed_by="")
+    _mine(delivery).update(state=D.PENDING, next_attempt_at=when, last_error=str(error), claimed_by="")
     transaction.on_commit(lambda: enqueue_delivery(delivery.pk, run_after=when))
     return D.PENDING
 
@@ -262,16 +271,18 @@ class DbRecipientLog(RecipientLog):
             last = rows[-1].id
             yield rows
 
-    def _set(self, ids, state, extra_sql="", params=()):
+    def _set(self, ids, state, extra_sql="", params=(), from_state=R.SENDING) -> int:
+        """Move recipients from ``from_state`` only: a late or repeated call never undoes an outcome."""
         if not ids:
-            return
+            return 0
         marks = ",".join(["%s"] * len(ids))
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {self.table} SET state = %s{extra_sql} WHERE id IN ({marks})",
-                           [state, *params, *ids])
+            cursor.execute(f"UPDATE {self.table} SET state = %s{extra_sql} WHERE id IN ({marks}) AND state = %s",
+                           [state, *params, *ids, from_state])
+            return cursor.rowcount
 
     def sending(self, recipients) -> None:
-        self._set([r.id for r in recipients], R.SENDING)
+        self._set([r.id for r in recipients], R.SENDING, from_state=R.QUEUED)
 
     def sent(self, recipient, external_id: str = "") -> None:
         self._set([recipient.id], R.SENT, ", sent_at = %s, external_id = %s", (timezone.now(), external_id[:255]))
@@ -280,8 +291,8 @@ class DbRecipientLog(RecipientLog):
         self._set([r.id for r in recipients], R.SENT, ", sent_at = %s", (timezone.now(),))
 
     def rejected(self, recipient, error: str, bounced: bool = False) -> None:
-        self._set([recipient.id], R.BOUNCED if bounced else R.FAILED, ", error = %s", (error[:500],))
-        if bounced:
+        changed = self._set([recipient.id], R.BOUNCED if bounced else R.FAILED, ", error = %s", (error[:500],))
+        if bounced and changed:
             Subscriber.objects.filter(pk=recipient.subscriber_id).update(
                 state=Subscriber.State.BOUNCED, bounced_at=timezone.now(), bounce_count=F("bounce_count") + 1,
                 last_error=error[:500])
@@ -310,10 +321,17 @@ def forget_worker(worker_id: str | None = None) -> None:
 
 
 def dead_claims():
-    """Deliveries in 'sending' whose worker stopped beating."""
-    limit = timezone.now() - timedelta(seconds=settings.OUTBOX_WORKER_DEAD_AFTER)
-    alive = WorkerHeartbeat.objects.filter(seen_at__gte=limit).values_list("worker_id", flat=True)
-    return Delivery.objects.filter(state=D.SENDING, claimed_at__lt=limit).exclude(claimed_by__in=list(alive))
+    """Deliveries in 'sending' whose worker stopped beating, or whose lease ran out.
+
+    The lease catches a worker that is alive but lost the delivery (an RQ
+    work process killed for its time limit or memory while its parent beats).
+    """
+    now = timezone.now()
+    limit = now - timedelta(seconds=settings.OUTBOX_WORKER_DEAD_AFTER)
+    alive = list(WorkerHeartbeat.objects.filter(seen_at__gte=limit).values_list("worker_id", flat=True))
+    expired = now - timedelta(seconds=settings.OUTBOX_CLAIM_LEASE)
+    return Delivery.objects.filter(state=D.SENDING, claimed_at__lt=limit).filter(
+        ~Q(claimed_by__in=alive) | Q(claimed_at__lt=expired))
 
 
 def recover(delivery: Delivery) -> str:
@@ -322,9 +340,14 @@ def recover(delivery: Delivery) -> str:
     The channel is asked where it can tell; what it cannot tell is marked
     uncertain for a person, never sent again blindly.
     """
+    # Take the claim over first, atomically: of several sweeping workers only
+    # one recovers it, and the dead worker's late writes no longer match.
+    if not Delivery.objects.filter(pk=delivery.pk, state=D.SENDING, claimed_by=delivery.claimed_by).update(
+            claimed_by=WORKER_ID, claimed_at=timezone.now()):
+        return "skipped"
     delivery = Delivery.objects.select_related("channel", "organisation").get(pk=delivery.pk)
     adapter = delivery.channel.adapter
-    stale = Q(pk=delivery.pk, state=D.SENDING, claimed_by=delivery.claimed_by)
+    stale = Q(pk=delivery.pk, state=D.SENDING, claimed_by=WORKER_ID)
     if adapter.batched:
         _recover_recipients(delivery, adapter)
         state = D.PENDING
@@ -375,23 +398,44 @@ def _recover_recipients(delivery: Delivery, adapter) -> None:
         log.release(unknown[limit:])
 
 
+def _each(label: str, items, step) -> int:
+    """Run ``step`` on every item; one failing item is logged and does not stop the others."""
+    done = 0
+    for item in items:
+        try:
+            step(item)
+            done += 1
+        except Exception:
+            logger.exception("Outbox sweep: %s failed for %s", label, item)
+    return done
+
+
 def sweep() -> dict:
-    """One round of housekeeping; every worker runs it every few seconds."""
+    """One round of housekeeping; every worker runs it every few seconds.
+
+    Each step is independent: a failure in one is logged and the others still
+    run, scheduled publishing first.
+    """
     from kanava.publishing.actions import publish_due
 
-    beat()
-    recovered = [recover(d) for d in dead_claims()]
-    published = publish_due()
-    stuck_messages = Message.objects.filter(
-        state=Message.State.PUBLISHING, published_at__lt=timezone.now() - timedelta(seconds=30))
-    for message in stuck_messages:  # its fan-out task was lost: plan again (idempotent)
-        fan_out(message.pk)
-    overdue = timezone.now() - timedelta(seconds=max(30, settings.OUTBOX_TICK_SECONDS * 5))
-    woken = list(Delivery.objects.filter(state=D.PENDING, next_attempt_at__lt=overdue)
-                 .values_list("pk", flat=True)[:500])
-    for pk in woken:
-        enqueue_delivery(pk)
-    return {"recovered": len(recovered), "published": len(published), "woken": len(woken)}
+    result = {"published": 0, "recovered": 0, "replanned": 0, "woken": 0}
+    try:
+        result["published"] = len(publish_due())
+    except Exception:
+        logger.exception("Outbox sweep: publishing scheduled messages failed")
+    result["recovered"] = _each("recovery", list(dead_claims()), recover)
+    # A message whose fan-out task was lost: plan again (idempotent).
+    stuck = Message.objects.filter(state=Message.State.PUBLISHING,
+                                   published_at__lt=timezone.now() - timedelta(seconds=60))
+    result["replanned"] = _each("fan-out", list(stuck.values_list("pk", flat=True)), fan_out)
+    # Deliveries whose task was lost; each is woken at most once a minute.
+    now = timezone.now()
+    overdue = Delivery.objects.filter(state=D.PENDING, next_attempt_at__lt=now - timedelta(seconds=60))
+    woken = list(overdue.values_list("pk", flat=True)[:100])
+    if woken:
+        Delivery.objects.filter(pk__in=woken, state=D.PENDING).update(next_attempt_at=now)
+        result["woken"] = _each("wake-up", woken, enqueue_delivery)
+    return result
 
 
 def drain(max_rounds: int = 1000) -> int:
@@ -405,6 +449,7 @@ def drain(max_rounds: int = 1000) -> int:
         if not due:
             break
         for pk in due:
+            beat()
             if deliver(pk) != "skipped":
                 done += 1
     return done

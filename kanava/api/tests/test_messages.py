@@ -136,7 +136,7 @@ def test_a_published_message_cannot_be_changed(cast, api_as, published):
                                          format="json")
     assert response.status_code == 409
     error = response.json()["error"]
-    assert error["code"] == "invalid_state" and "published" in error["message"]
+    assert error["code"] == "invalid_state" and "Published" in error["message"]
     published.refresh_from_db()
     assert published.versions.get(language="fi").title == BILINGUAL["fi"]["title"]
 

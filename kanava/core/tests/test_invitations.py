@@ -47,7 +47,7 @@ def test_a_lead_invites_a_new_person_who_sets_a_name_and_password(lead_client, c
     lead_client.post("/en/staff/logout/")
     page = client.get(_link_path())
     assert page.status_code == 200
-    assert "Create your account" in page.content.decode()
+    assert "Luo käyttäjätili" in page.content.decode()  # the link is in the organisation's language
     accepted = client.post(_link_path(), {"name": "Uusi Toimittaja", "password1": NEW_PASSWORD,
                                           "password2": NEW_PASSWORD})
     assert accepted.status_code == 302

@@ -129,7 +129,7 @@ def test_the_htmx_check_returns_only_the_panel_and_names_the_missing_language(ca
     page = response.content.decode()
     assert response.status_code == 200
     assert page.lstrip().startswith('<div id="check-panel"') and "<html" not in page
-    assert "The Swedish version is missing: this organisation must publish in Swedish." in page
+    assert "A required language version is missing: Swedish." in page
     assert "Verkkosivut" in page
     assert not Message.objects.exists()
 
@@ -144,7 +144,7 @@ def test_checking_without_javascript_shows_the_whole_editor_with_the_panel_and_s
 
     page = response.content.decode()
     assert "<html" in page and 'value="Uusi otsikko"' in page
-    assert "The Swedish version is missing" in page
+    assert "A required language version is missing: Swedish" in page
     message.refresh_from_db()
     assert sorted(message.languages()) == ["fi", "sv"]
     assert message.versions.get(language="fi").title == "Vesikatko Kirkkotiellä"
@@ -158,7 +158,7 @@ def test_the_check_names_an_image_without_alternative_text(cast, website, as_per
     data = editor_post(cast, channels=[website], **{f"image_{image.pk}_alt_fi": "Kuva"})
     page = client.post(url("message_check", pk=message.pk), data, headers={"HX-Request": "true"}).content.decode()
 
-    assert "Image 1 has no alternative text in Swedish." in page
+    assert "Image 1 has no alternative text (Swedish)." in page
     image.refresh_from_db()
     assert image.alt == {"fi": "Kuva", "sv": "Bild"}
 

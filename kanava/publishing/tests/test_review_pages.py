@@ -98,7 +98,7 @@ def test_a_step_that_is_not_allowed_becomes_an_error_message_not_a_crash(cast, w
     assert "You are not allowed to approve this message." in response.content.decode()
 
     response = as_person(cast.lead).post(url("message_publish", pk=message.pk), follow=True)
-    assert "This cannot be done while the message is draft." in response.content.decode()
+    assert "This cannot be done in the current state of the message: Draft." in response.content.decode()
     message.refresh_from_db()
     assert message.state == Message.State.DRAFT
 

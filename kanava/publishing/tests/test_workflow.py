@@ -88,3 +88,26 @@ def test_every_step_is_in_the_audit_log_with_the_address(cast, actor_of, website
     events = list(AuditEvent.objects.filter(organisation=cast.org).order_by("id").values_list("action", "ip_address"))
     assert events == [("message.created", "192.0.2.10"), ("message.submitted", "192.0.2.10"),
                       ("message.approved", "192.0.2.10")]
+
+
+def test_changing_a_variant_in_review_withdraws_the_voices_approval(cast, actor_of, website):
+    message = draft(cast, actor_of, voice=cast.voice)
+    actions.do_submit_for_review(actor_of(cast.editor), message)
+    actions.do_approve(actor_of(cast.voice), message)
+    variant = message.variants.first()
+    actions.do_edit_variant(actor_of(cast.editor), variant, title="Uusi otsikko", text="Muutettu teksti.")
+    actions.do_approve(actor_of(cast.lead), message)
+    message.refresh_from_db()
+    assert message.state == Message.State.IN_REVIEW and message.voice_approved_at is None
+
+
+def test_a_reject_from_a_stale_copy_cannot_undo_publishing(cast, actor_of, website):
+    message = draft(cast, actor_of)
+    actions.do_submit_for_review(actor_of(cast.editor), message)
+    actions.do_approve(actor_of(cast.lead), message)
+    actions.do_schedule(actor_of(cast.lead), message, timezone.now() + timezone.timedelta(minutes=1))
+    stale = Message.objects.get(pk=message.pk)
+    actions.publish_due(timezone.now() + timezone.timedelta(minutes=2))
+    with pytest.raises(WorkflowError):
+        actions.do_reject(actor_of(cast.lead), stale, "Liian myöhään.")
+    assert Message.objects.get(pk=message.pk).state == Message.State.PUBLISHING

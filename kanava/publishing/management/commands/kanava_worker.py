@@ -21,19 +21,22 @@ from kanava.publishing import outbox
 logger = logging.getLogger("kanava.worker")
 
 
-class Sweeper(threading.Thread):
-    def __init__(self, interval: float):
-        super().__init__(daemon=True, name="kanava-sweeper")
+class Every(threading.Thread):
+    """Run ``work`` every ``interval`` seconds in its own thread and database connection."""
+
+    def __init__(self, name: str, interval: float, work):
+        super().__init__(daemon=True, name=name)
         self.interval = interval
+        self.work = work
         self.stopping = threading.Event()
 
     def run(self):
         while not self.stopping.is_set():
             try:
                 close_old_connections()
-                outbox.sweep()
-            except Exception:  # keep sweeping; the next round may succeed
-                logger.exception("Outbox sweep failed")
+                self.work()
+            except Exception:  # keep going; the next round may succeed
+                logger.exception("%s failed", self.name)
             finally:
                 connection.close()
             self.stopping.wait(self.interval)
@@ -64,10 +67,13 @@ class Command(BaseCommand):
         worker_id = worker_id or f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         outbox.set_worker_id(worker_id)
         outbox.beat()
-        sweeper = None
+        # The heartbeat has its own thread: however long a sweep or a delivery
+        # takes, this worker's claims are never mistaken for a dead worker's.
+        threads = [Every("kanava-heartbeat", max(settings.OUTBOX_TICK_SECONDS, 0.5), outbox.beat)]
         if not no_sweep:
-            sweeper = Sweeper(settings.OUTBOX_TICK_SECONDS)
-            sweeper.start()
+            threads.append(Every("kanava-sweeper", settings.OUTBOX_TICK_SECONDS, outbox.sweep))
+        for thread in threads:
+            thread.start()
         warm_up_adapters()
         self.stdout.write(f"Kanava worker {worker_id} ({settings.TASK_BACKEND} backend) started.")
         self.stdout.flush()
@@ -77,8 +83,8 @@ class Command(BaseCommand):
             else:
                 self._run_db(worker_id, interval)
         finally:
-            if sweeper:
-                sweeper.stopping.set()
+            for thread in threads:
+                thread.stopping.set()
             outbox.forget_worker(worker_id)
 
     def _run_db(self, worker_id: str, interval: float) -> None:
@@ -93,6 +99,11 @@ class Command(BaseCommand):
         import django_rq
         from django_tasks_rq.backend import Job
 
+        from django.db import connections
+
+        # RQ forks a work process per job: it must not inherit this process's
+        # database connection (django-rq's own rqworker does the same).
+        connections.close_all()
         queue = django_rq.get_queue("default")
         worker = django_rq.get_worker("default", job_class=Job, name=worker_id[:64])
         logger.info("RQ worker on %s", queue.connection)

@@ -125,8 +125,8 @@ class Command(BaseCommand):
                 "price_per_segment_cents": 6}, {"password": demo_sms_password(),
                                                 "webhook_secret": secrets.token_urlsafe(16)}),
             ("print", "Tiedote ilmoitustaululle / Anslag", {"large_print": True}, {}),
-            ("press", "Mediatiedote / Pressmeddelande", {"smtp_host": "127.0.0.1", "smtp_port": smtp_port,
-                                                        "from_address": "viestinta@kanavala.fi"}, {}),
+            ("press", "Mediatiedote / Pressmeddelande", {"host": "127.0.0.1", "port": smtp_port,
+                                                        "from_email": "viestinta@kanavala.fi"}, {}),
         ]
         for kind, name, config, secret in wanted:
             if kind in available:
