@@ -2,7 +2,7 @@
 
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
@@ -26,27 +26,49 @@ def _private(host: str) -> bool:
     return False
 
 
+MAX_REDIRECTS = 5
+
+
+def _request(url: str):
+    """HEAD (or a one-byte GET when HEAD is not allowed) without following redirects."""
+    response = requests.head(url, allow_redirects=False, timeout=TIMEOUT)
+    if response.status_code in (405, 501):
+        response = requests.get(url, allow_redirects=False, timeout=TIMEOUT, stream=True,
+                                headers={"Range": "bytes=0-0"})
+        response.close()
+    return response
+
+
 def check_url(url: str) -> str | None:
-    """None if the link works, otherwise a short translated reason."""
-    host = urlsplit(url).hostname or ""
-    if not settings.LINK_CHECK_ALLOW_PRIVATE and _private(host):
-        return _("the address is not public")
-    try:
-        response = requests.head(url, allow_redirects=True, timeout=TIMEOUT)
-        if response.status_code in (405, 501):  # HEAD not supported: ask politely for a byte
-            response = requests.get(url, allow_redirects=True, timeout=TIMEOUT, stream=True,
-                                    headers={"Range": "bytes=0-0"})
-    except requests.exceptions.SSLError:
-        return _("its security certificate is not valid")
-    except requests.exceptions.ConnectionError:
-        return _("the server cannot be reached")
-    except requests.exceptions.Timeout:
-        return _("the server did not answer in time")
-    except requests.exceptions.RequestException:
-        return _("the address is not valid")
-    if response.status_code >= 400:
-        return _("the server answered %(status)s") % {"status": response.status_code}
-    return None
+    """None if the link works, otherwise a short translated reason.
+
+    Redirects are followed by hand so that every hop's host is checked: a
+    public page must not be able to bounce the checker into the internal
+    network.
+    """
+    for _hop in range(MAX_REDIRECTS + 1):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return _("the address is not valid")
+        if not settings.LINK_CHECK_ALLOW_PRIVATE and _private(parts.hostname):
+            return _("the address is not public")
+        try:
+            response = _request(url)
+        except requests.exceptions.SSLError:
+            return _("its security certificate is not valid")
+        except requests.exceptions.ConnectionError:
+            return _("the server cannot be reached")
+        except requests.exceptions.Timeout:
+            return _("the server did not answer in time")
+        except requests.exceptions.RequestException:
+            return _("the address is not valid")
+        if response.is_redirect and response.headers.get("Location"):
+            url = urljoin(url, response.headers["Location"])
+            continue
+        if response.status_code >= 400:
+            return _("the server answered %(status)s") % {"status": response.status_code}
+        return None
+    return _("it redirects too many times")
 
 
 def check_links(text: str) -> list[tuple[str, str]]:

@@ -64,10 +64,25 @@ def enqueue_delivery(delivery_id: int, run_after=None) -> None:
     task.enqueue(delivery_id)
 
 
+def fallback_language(message: Message) -> str:
+    """The version sent to subscribers whose language the message is not written in."""
+    languages = message.languages()
+    majority = message.organisation.majority_language
+    return majority if majority in languages else (languages[0] if languages else majority)
+
+
 def subscribers_for(message: Message, kind: str, language: str):
-    """Confirmed subscribers of this kind and language who follow the message's topic."""
+    """Confirmed subscribers of this kind and language who follow the message's topic.
+
+    Subscribers of a language the message is not written in (an English
+    subscriber of a Finnish-and-Swedish message) get the fallback version,
+    so nobody who subscribed is silently left out.
+    """
+    languages = [language]
+    if language == fallback_language(message):
+        languages += [code for code, _name in settings.LANGUAGES if code not in message.languages()]
     query = Subscriber.objects.filter(organisation=message.organisation_id, kind=kind,
-                                      state=Subscriber.State.CONFIRMED, language=language)
+                                      state=Subscriber.State.CONFIRMED, language__in=languages)
     if message.topic_id:
         query = query.filter(Q(all_topics=True) | Q(topics=message.topic_id))
     return query.distinct().order_by("id")

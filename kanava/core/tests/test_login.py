@@ -107,3 +107,12 @@ def test_logout_works_only_with_post_and_is_recorded(client, cast):
     assert "_auth_user_id" not in client.session
     event = AuditEvent.objects.get(action="logout")
     assert (event.actor, event.organisation) == (cast.editor, cast.org)
+
+
+def test_guesses_for_one_account_spread_over_many_addresses_are_stopped(db):
+    from kanava.core import login_throttle
+
+    for number in range(login_throttle.MAX_PER_ACCOUNT):
+        login_throttle.add_failure("lead@pikkula.fi", f"198.51.100.{number}")
+    assert login_throttle.is_locked("lead@pikkula.fi", "203.0.113.9")
+    assert not login_throttle.is_locked("editor@pikkula.fi", "203.0.113.9")

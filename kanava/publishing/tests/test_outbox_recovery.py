@@ -80,3 +80,15 @@ def test_one_failing_recovery_does_not_stop_scheduled_publishing(planned, cast, 
 
     result = outbox.sweep()
     assert result["published"] == 1 and result["recovered"] == 0
+
+
+def test_an_english_subscriber_of_a_finnish_and_swedish_message_gets_the_majority_language(cast, actor_of):
+    from kanava.audience.models import Subscriber
+
+    english = Subscriber.objects.create(organisation=cast.org, kind="email", address="en@example.fi",
+                                        language="en", state="confirmed")
+    swedish = Subscriber.objects.create(organisation=cast.org, kind="email", address="sv@example.fi",
+                                        language="sv", state="confirmed")
+    message = actions.do_create_message(actor_of(cast.editor), cast.org, versions=VERSIONS)
+    assert list(outbox.subscribers_for(message, "email", "fi")) == [english]
+    assert list(outbox.subscribers_for(message, "email", "sv")) == [swedish]
