@@ -24,9 +24,11 @@ $(VENV)/.test-deps: pyproject.toml $(VENV)/.deps
 deps: $(VENV)/.deps
 test-deps: $(VENV)/.test-deps
 
-# Compiled translations (.mo) are built from the committed .po files.
+# Compiled translations (.mo) are rebuilt from the .po files when GNU gettext is
+# installed; the committed .mo files serve when it is not.
 messages: deps
-	$(BIN)/python manage.py compilemessages --ignore=.venv > /dev/null
+	@if command -v msgfmt > /dev/null; then $(BIN)/python manage.py compilemessages --ignore=.venv > /dev/null; \
+	  else echo "msgfmt not found: using the committed .mo files"; fi
 
 # The demo: local stand-ins for SMTP and the SMS gateway, one worker, the web server.
 demo: deps messages fonts

@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,11 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["slug"]
+        constraints = [
+            # The resident site finds its organisation by host name: one host, one organisation.
+            models.UniqueConstraint(Lower("site_domain"), condition=~models.Q(site_domain=""),
+                                    name="unique_organisation_site_domain"),
+        ]
 
     def __str__(self):
         return self.display_name()

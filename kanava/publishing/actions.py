@@ -8,6 +8,7 @@ transaction.
 import os
 from datetime import datetime
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -36,8 +37,29 @@ def _require(actor: Actor, organisation: Organisation, cap: str) -> None:
 def _require_state(message: Message, *states) -> None:
     if message.state not in states:
         raise WorkflowError(
-            _("This cannot be done while the message is %(state)s.") % {"state": message.get_state_display().lower()}
+            _("This cannot be done in the current state of the message: %(state)s.") % {"state": message.get_state_display()}
         )
+
+
+def _lock(message: Message, *states) -> None:
+    """Inside a transaction: re-read the state under the row's write lock.
+
+    Without this an action working from a copy loaded earlier could save its
+    stale state over a change made meanwhile (a reject landing on a message
+    the scheduler has just started publishing).
+    """
+    current = Message.objects.select_for_update().filter(pk=message.pk).values_list("state", flat=True).first()
+    if current != message.state:
+        message.state = current
+    _require_state(message, *states)
+
+
+def _content_changed(message: Message) -> None:
+    """Any change of content while in review withdraws the approvals given so far."""
+    if message.state == State.IN_REVIEW:
+        Message.objects.filter(pk=message.pk, state=State.IN_REVIEW).update(
+            approved_by=None, approved_at=None, voice_approved_at=None)
+        message.approved_by = message.approved_at = message.voice_approved_at = None
 
 
 def _bump_site(organisation: Organisation) -> None:
@@ -77,6 +99,7 @@ def do_update_message(actor: Actor, message: Message, *, versions: dict[str, dic
     _require(actor, message.organisation, Cap.DRAFT)
     _require_state(message, State.DRAFT, State.REJECTED, State.IN_REVIEW)
     with transaction.atomic():
+        _lock(message, State.DRAFT, State.REJECTED, State.IN_REVIEW)
         changed = []
         if topic is not False:
             message.topic = topic
@@ -147,6 +170,7 @@ def do_edit_variant(actor: Actor, variant: Variant, *, title: str, text: str) ->
     _require_state(message, State.DRAFT, State.REJECTED, State.IN_REVIEW)
     variant.title, variant.text, variant.edited = title.strip(), text.strip(), True
     variant.save()
+    _content_changed(message)
     record(actor, message.organisation, "variant.edited", message, channel=variant.channel_id,
            language=variant.language)
     return variant
@@ -158,6 +182,7 @@ def do_reset_variant(actor: Actor, variant: Variant) -> Variant:
     variant.edited = False
     variant.save()
     sync_variants(variant.message)
+    _content_changed(variant.message)
     record(actor, variant.message.organisation, "variant.reset", variant.message, channel=variant.channel_id,
            language=variant.language)
     variant.refresh_from_db()
@@ -175,19 +200,22 @@ def do_add_image(actor: Actor, message: Message, upload, alt: dict[str, str]) ->
 
     The upload is checked again here (size, a real JPEG/PNG/WebP/GIF), so a
     caller other than the edit form cannot store anything else; raises
-    ``ValidationError`` with a translated message.
+    ``ValidationError`` with a translated message.  What is stored is the
+    image re-encoded (no trailing data, no EXIF location), named with the
+    extension of the format found, whatever the uploaded name said.
     """
-    from kanava.publishing.uploads import validate_image
+    from kanava.publishing.uploads import reencode_image
 
     _require(actor, message.organisation, Cap.DRAFT)
     _require_state(message, *EDITABLE)
-    validate_image(upload)
+    content, extension = reencode_image(upload)
     with transaction.atomic():
         last = message.images.order_by("-position").values_list("position", flat=True).first()
         image = MessageImage(message=message, alt=_clean_alt(alt), position=(last or 0) + 1)
-        image.file.save(_safe_name(upload.name, "image"), upload, save=False)
+        image.file.save(_safe_name(upload.name, "image", extension), ContentFile(content), save=False)
         image.save()
         record(actor, message.organisation, "image.added", message, image=image.pk)
+        _content_changed(message)
     return image
 
 
@@ -203,6 +231,7 @@ def do_set_image_alt(actor: Actor, image: MessageImage, alt: dict[str, str]) -> 
         image.alt = alt
         image.save(update_fields=["alt"])
         record(actor, message.organisation, "image.alt_changed", message, image=image.pk)
+        _content_changed(message)
     return image
 
 
@@ -213,24 +242,30 @@ def do_remove_image(actor: Actor, image: MessageImage) -> None:
     with transaction.atomic():
         name, storage = image.file.name, image.file.storage
         record(actor, message.organisation, "image.removed", message, image=image.pk)
+        _content_changed(message)
         image.delete()
         # Only once the row is gone for good: a rolled-back removal keeps its file.
         transaction.on_commit(lambda: storage.delete(name))
 
 
 def do_add_attachment(actor: Actor, message: Message, upload, title: str = "") -> MessageAttachment:
-    """Attach a document (PDF, office or text file); raises ``ValidationError`` if it is not one."""
-    from kanava.publishing.uploads import validate_attachment
+    """Attach a document (PDF, office or text file); raises ``ValidationError`` if it is not one.
+
+    The stored name is the uploaded one slugified, with the extension of the
+    type found in the content (never the uploaded extension as such).
+    """
+    from kanava.publishing.uploads import detect_attachment
 
     _require(actor, message.organisation, Cap.DRAFT)
     _require_state(message, *EDITABLE)
-    content_type = validate_attachment(upload)
+    extension, content_type = detect_attachment(upload)
     with transaction.atomic():
         attachment = MessageAttachment(message=message, title=(title.strip() or upload.name)[:200],
                                        content_type=content_type, size=upload.size)
-        attachment.file.save(_safe_name(upload.name, "attachment"), upload, save=False)
+        attachment.file.save(_safe_name(upload.name, "attachment", extension), upload, save=False)
         attachment.save()
         record(actor, message.organisation, "attachment.added", message, attachment=attachment.pk)
+        _content_changed(message)
     return attachment
 
 
@@ -241,13 +276,19 @@ def do_remove_attachment(actor: Actor, attachment: MessageAttachment) -> None:
     with transaction.atomic():
         name, storage = attachment.file.name, attachment.file.storage
         record(actor, message.organisation, "attachment.removed", message, attachment=attachment.pk)
+        _content_changed(message)
         attachment.delete()
         transaction.on_commit(lambda: storage.delete(name))
 
 
-def _safe_name(name: str, fallback: str) -> str:
-    stem, extension = os.path.splitext(os.path.basename(name or ""))
-    return (slugify(stem)[:60] or fallback) + extension.lower()[:10]
+def _safe_name(name: str, fallback: str, extension: str) -> str:
+    """``<slug of the uploaded name's stem>.<extension>``; the uploaded extension is dropped.
+
+    ``extension`` must come from what the content was found to be (the web
+    server picks the content type by it).
+    """
+    stem = os.path.splitext(os.path.basename((name or "").replace("\\", "/")))[0]
+    return f"{slugify(stem)[:60] or fallback}.{extension}"
 
 
 # -- review -----------------------------------------------------------------
@@ -263,6 +304,7 @@ def do_submit_for_review(actor: Actor, message: Message) -> Message:
     _require_state(message, State.DRAFT, State.REJECTED)
     _require_ready(message)
     with transaction.atomic():
+        _lock(message, State.DRAFT, State.REJECTED)
         message.state = State.IN_REVIEW
         message.rejection_reason = ""
         message.save()
@@ -300,6 +342,7 @@ def do_approve(actor: Actor, message: Message) -> Message:
     _require_ready(message)
     now = timezone.now()
     with transaction.atomic():
+        _lock(message, State.IN_REVIEW)
         if message.voice_id and actor.person.pk == message.voice_id:
             message.voice_approved_at = now
             record(actor, message.organisation, "message.voice_approved", message)
@@ -320,6 +363,7 @@ def do_reject(actor: Actor, message: Message, reason: str) -> Message:
     if not reason:
         raise WorkflowError(_("Say why the message is rejected, so the author can fix it."))
     with transaction.atomic():
+        _lock(message, State.IN_REVIEW, State.APPROVED, State.SCHEDULED)
         message.state = State.REJECTED
         message.rejection_reason = reason
         message.approved_by = message.approved_at = message.voice_approved_at = message.scheduled_at = None
@@ -336,6 +380,7 @@ def do_schedule(actor: Actor, message: Message, when: datetime) -> Message:
     if when <= timezone.now():
         raise WorkflowError(_("Choose a time in the future."))
     with transaction.atomic():
+        _lock(message, State.APPROVED, State.SCHEDULED)
         message.state = State.SCHEDULED
         message.scheduled_at = when
         message.save()

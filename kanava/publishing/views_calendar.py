@@ -14,14 +14,17 @@ from kanava.publishing.views_common import org_view, page
 
 State = Message.State
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# Months a calendar can show; the neighbours of the last one (and the weeks
+# around it) must still be valid dates.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def parse_month(value: str | None, today: date) -> date:
-    """The first day of ``YYYY-MM``; this month when the value is missing or not a month."""
+    """The first day of ``YYYY-MM`` (years 2000-2100); this month when the value is missing or out of range."""
     match = MONTH_RE.match(value or "")
     if match:
         year, month = int(match.group(1)), int(match.group(2))
-        if 1 <= month <= 12 and 1900 <= year <= 9999:
+        if 1 <= month <= 12 and FIRST_YEAR <= year <= LAST_YEAR:
             return date(year, month, 1)
     return today.replace(day=1)
 

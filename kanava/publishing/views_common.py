@@ -90,7 +90,7 @@ def may(request, cap: str) -> bool:
 def page(request, template: str, context: dict, section: str = "", status: int = 200):
     """Render a full staff page with the organisation and the section links."""
     slug = request.organisation.slug
-    context.update(staff_context(request, "publishing:dashboard"))
+    context.update(staff_context(request, ""))  # the current menu item by path
     context["publishing_sections"] = [
         {"url": reverse(name, kwargs={"org": slug}), "label": label, "current": key == section}
         for key, name, label in SECTIONS

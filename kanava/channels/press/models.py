@@ -41,7 +41,9 @@ class PressReceipt(models.Model):
 
     ``sending`` is written just before the copy is handed to the SMTP server
     and ``sent`` right after, so after a crash the outbox can tell which
-    copies surely went out and which are uncertain.
+    copies surely went out and which are uncertain.  ``uncertain`` is a copy
+    that was in flight when the connection broke; it is sent again only when
+    a person says so.
     """
 
     class State(models.TextChoices):
@@ -49,6 +51,8 @@ class PressReceipt(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         REFUSED = "refused", _("Refused")
+        # In the server's hands when the connection broke: a person decides.
+        UNCERTAIN = "uncertain", _("Uncertain")
 
     delivery = models.ForeignKey("publishing.Delivery", on_delete=models.CASCADE, related_name="press_receipts")
     contact = models.ForeignKey(PressContact, on_delete=models.SET_NULL, null=True, related_name="receipts")

@@ -131,8 +131,14 @@ def ordered_languages(organisation, available: list[str], wanted: list[str] | No
 
 
 def online_url(message, language: str) -> str:
-    """The short link the resident site redirects to the message's news page."""
-    return f"{settings.SITE_URL}/{language}/m/{message.pk}/"
+    """The short link the resident site redirects to the message's news page.
+
+    On the organisation's own resident site when it has a host name of its
+    own, else on ``SITE_URL``: a printed QR code must lead to the right site.
+    """
+    from kanava.audience.links import site_base_url
+
+    return f"{site_base_url(message.organisation)}/{language}/m/{message.pk}/"
 
 
 def side_by_side(organisation, languages: list[str], large_print: bool) -> bool:

@@ -1,6 +1,5 @@
 """What the website channel has published: a snapshot per message and language."""
 
-from django.conf import settings
 from django.db import models
 
 from kanava.core.models import Organisation, Topic
@@ -36,4 +35,7 @@ class SitePost(models.Model):
 
     @property
     def absolute_url(self) -> str:
-        return settings.SITE_URL + self.get_absolute_url()
+        """The post's address on its organisation's own resident site, or on ``SITE_URL``."""
+        from kanava.audience.links import site_base_url
+
+        return site_base_url(self.organisation) + self.get_absolute_url()

@@ -24,6 +24,8 @@ class PressHandler(CaptureHandler):
 
     postpone: set[str] = field(default_factory=set)
     peers: set = field(default_factory=set)
+    # Take the copy for these addresses, then hang up before saying so.
+    hang_up_after: set[str] = field(default_factory=set)
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         self.peers.add(session.peer)
@@ -33,6 +35,12 @@ class PressHandler(CaptureHandler):
         if address.lower() in self.postpone:
             return "450 4.2.1 Mailbox busy, try again later"
         return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        if {address.lower() for address in envelope.rcpt_tos} & self.hang_up_after:
+            server.transport.abort()  # the copy arrived, but the sender never hears it did
+        return reply
 
 
 class PressSMTPServer(SMTPServer):

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from kanava.channels.press.models import PressReceipt
 from kanava.channels.press.tests.conftest import PressSMTPServer, add_image
 from kanava.channels.print.tests.pdf import text_of
-from kanava.core.models import Alert
+from kanava.core.models import Alert, Organisation
 from kanava.publishing import actions, outbox
 from kanava.publishing.models import Delivery
 from kanava.testing.smtp import free_port
@@ -187,6 +187,7 @@ def crash(delivery, receipt_states: dict[str, str]):
         state=D.SENDING, claimed_by="dead-worker", claimed_at=timezone.now() - timedelta(minutes=5))
     for email, state in receipt_states.items():
         PressReceipt.objects.filter(delivery=delivery, email=email).update(state=state)
+    delivery.refresh_from_db()  # recover() takes the claim over from the worker it names
 
 
 def test_after_a_crash_mid_handover_the_delivery_is_left_for_a_person(cast, actor_of, smtp, newsrooms, release):
@@ -215,3 +216,16 @@ def test_after_a_crash_once_everyone_got_it_the_delivery_is_found_done(cast, act
 
     assert outbox.recover(delivery) == D.DELIVERED
     assert len(smtp.messages) == 3
+
+
+def test_the_release_links_to_the_organisations_own_resident_site(cast, actor_of, smtp, newsrooms, release,
+                                                                     settings):
+    settings.SITE_URL = "https://kanava.example.fi"
+    Organisation.objects.filter(pk=cast.org.pk).update(site_domain="tiedotteet.pikkula.fi")
+
+    publish(cast, actor_of, release)
+
+    mail = smtp.handler.to("redaktion@hbl.example")[0].message
+    text = parts(mail)[0][2].get_content()
+    assert f"https://tiedotteet.pikkula.fi/sv/m/{release.pk}/" in text
+    assert "kanava.example.fi" not in text
