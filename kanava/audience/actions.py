@@ -174,13 +174,17 @@ def do_record_bounce(actor: Actor, *, token: str = "", address: str = "", organi
     """Record that mail to a subscriber bounced; returns the subscribers changed.
 
     The subscriber is found by the VERP ``token`` of the bounce address (exact
-    and unforgeable) or else by ``address`` (within ``organisation`` when
-    given).  A permanent bounce stops all mail to the address at once;
-    :data:`SOFT_BOUNCE_LIMIT` temporary ones in a row do the same.
+    and unforgeable) or else by ``address``, which needs ``organisation``:
+    anyone can write a bounce that names an address, so one is never applied
+    across organisations.  A permanent bounce stops all mail to the address
+    at once; :data:`SOFT_BOUNCE_LIMIT` temporary ones in a row do the same.
     Unsubscribed addresses stay unsubscribed.  Raises
-    :class:`SubscriptionError` for a forged token.
+    :class:`SubscriptionError` for a forged token or an address without an
+    organisation.
     """
     query = Subscriber.objects.filter(kind=Subscriber.Kind.EMAIL).exclude(state=S.UNSUBSCRIBED)
+    if not token and organisation is None:
+        raise SubscriptionError(_("A bounce without a bounce token must name its organisation."))
     if token:
         try:
             query = query.filter(pk=tokens.read_address_token(token, purpose="bounce"))

@@ -19,20 +19,33 @@ def test_a_permanent_bounce_stops_mail_at_once(cast):
 def test_temporary_bounces_stop_mail_only_after_several(cast):
     subscriber = subscribe(cast.org, "full@example.fi")
     for _ in range(actions.SOFT_BOUNCE_LIMIT - 1):
-        actions.do_record_bounce(SYSTEM, address="full@example.fi", permanent=False, reason="4.2.2 mailbox full")
+        actions.do_record_bounce(SYSTEM, address="full@example.fi", organisation=cast.org, permanent=False,
+                                 reason="4.2.2 mailbox full")
     subscriber.refresh_from_db()
     assert subscriber.state == Subscriber.State.CONFIRMED
 
-    actions.do_record_bounce(SYSTEM, address="full@example.fi", permanent=False, reason="4.2.2 mailbox full")
+    actions.do_record_bounce(SYSTEM, address="full@example.fi", organisation=cast.org, permanent=False,
+                             reason="4.2.2 mailbox full")
     subscriber.refresh_from_db()
     assert subscriber.state == Subscriber.State.BOUNCED
 
 
 def test_a_bounce_does_not_undo_an_unsubscription(cast):
     subscriber = subscribe(cast.org, "pois@example.fi", state=Subscriber.State.UNSUBSCRIBED)
-    assert actions.do_record_bounce(SYSTEM, address="pois@example.fi") == []
+    assert actions.do_record_bounce(SYSTEM, address="pois@example.fi", organisation=cast.org) == []
     subscriber.refresh_from_db()
     assert subscriber.state == Subscriber.State.UNSUBSCRIBED
+
+
+def test_a_bounce_by_address_alone_must_name_the_organisation(cast):
+    ours = subscribe(cast.org, "gone@example.fi")
+    theirs = subscribe(cast.other_org, "gone@example.fi")
+
+    with pytest.raises(actions.SubscriptionError):
+        actions.do_record_bounce(SYSTEM, address="gone@example.fi", permanent=True)
+
+    assert set(Subscriber.objects.filter(pk__in=[ours.pk, theirs.pk]).values_list("state", flat=True)) == {
+        Subscriber.State.CONFIRMED}
 
 
 def test_a_bounced_address_that_subscribes_again_is_cleared_when_confirmed(cast):

@@ -1,15 +1,36 @@
 """The email newsletter channel.
 
-Configuration (``Channel.config``, see :class:`.adapter.EmailConfig`):
+Configuration (``Channel.config``, see :class:`.config.EmailConfig`):
 ``from_name``, ``from_address``, ``reply_to``, ``list_id``, ``smtp_host``,
 ``smtp_port``, ``smtp_user``, ``smtp_tls`` (STARTTLS), ``smtp_ssl``,
-``smtp_timeout`` (defaults from the ``EMAIL_*`` settings) and
-``bounce_domain``.  Secrets (``Channel.secrets``): ``smtp_password`` and
-``webhook_secret`` (for ``POST /hooks/email/bounce``).
+``smtp_timeout`` and ``bounce_domain``.  Secrets (``Channel.secrets``):
+``password`` (SMTP) and ``webhook_secret`` (for the bounce webhook).
+
+SMTP server: an empty ``smtp_host`` sends through the installation's own
+server with the installation's ``EMAIL_*`` settings, user name and password.
+A channel that names its own host uses its own user name and ``password``
+only: the installation's credentials are never sent to another server.
+
+Sender settings are checked when the channel is saved
+(``EmailConfig.problems()``): no line breaks anywhere, one valid address in
+``from_address`` (ASCII before the @, it is also the envelope sender) and
+``reply_to`` (may be internationalised, ``viestintä@kunta.fi``), a
+domain-like ``list_id`` and a valid ``bounce_domain``.  Settings saved
+before these checks fail the delivery permanently before anyone is mailed.
+
+Refusals: a 5xx to RCPT marks the subscriber bounced only when it says the
+mailbox does not exist (enhanced status 5.1.x other than 5.1.7/5.1.8, or a
+bare 550, 551 or 553).  Other refusals (5.7.x "relay access denied"...) fail
+this message to this recipient only; 20 identical ones in a row stop the
+batch with a permanent error naming the refusal and leave the rest queued.
 
 Bounces: with ``bounce_domain`` set, every message goes out with the
 envelope sender ``bounces+<token>@<bounce_domain>`` and the
 ``List-Unsubscribe`` mailto ``unsubscribe+<token>@<bounce_domain>``; route
-mail for that domain to ``manage.py email_bounce`` (see its docstring).
-Without it, bounces go to ``from_address`` and can be posted to the webhook.
+mail for that domain to ``manage.py email_bounce`` (see its docstring; add
+``--organisation <slug>`` to also accept bounces without a token, otherwise
+they are refused).  Without it, bounces go to ``from_address`` and can be
+posted to ``POST /hooks/email/<channel id>/bounce``, signed with the
+channel's ``webhook_secret`` over ``<X-Kanava-Timestamp>.<body>`` and at
+most five minutes old (see :mod:`.hooks`).
 """

@@ -9,47 +9,56 @@ contract so that a crash or an error never loses or repeats a message:
 
 * a chunk of recipients is marked ``sending`` before any of it is handed over,
   and each recipient ``sent`` right after the server accepted it;
-* 5xx to RCPT: the recipient is rejected as bounced (never mailed again);
+* 5xx to RCPT that says the mailbox does not exist (5.1.x, or a bare 550,
+  551 or 553): the recipient is rejected as bounced (never mailed again);
+  any other 5xx (policy, relaying) rejects this message to this recipient
+  only, and :data:`REFUSAL_LIMIT` identical refusals in a row stop the
+  batch: that is a server that refuses us, not a list of dead addresses;
 * 4xx or a broken connection: the recipients not yet tried go back to the
   queue, one whose content was already handed over is ``uncertain``, and a
-  transient :class:`ChannelError` makes the outbox retry the rest later.
+  transient :class:`ChannelError` makes the outbox retry the rest later;
+* an error before a recipient's message reached the server (settings that
+  cannot be written into headers, say): nobody is uncertain, the rest go back
+  to the queue and a permanent :class:`ChannelError` tells a person.
 """
 
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass
+from email.errors import MessageError
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from kanava.audience import links
 from kanava.audience.models import Subscriber
-from kanava.channels.base import Adapter, ChannelError, Config, Draft, Length, Problem
-from kanava.channels.email import compose, sender
+from kanava.channels.base import Adapter, ChannelError, Draft, Length, Problem
+from kanava.channels.email import addresses, compose, sender
+from kanava.channels.email.config import PASSWORD, EmailConfig
 
+__all__ = ["EmailAdapter", "EmailConfig", "REFUSAL_LIMIT"]
+
+logger = logging.getLogger("kanava.email")
 SUBJECT_LIMIT = 150
-
-
-def _default(name: str, fallback=""):
-    return field(default_factory=lambda: getattr(settings, name, fallback))
+#: Identical non-mailbox refusals in a row after which a batch stops.
+REFUSAL_LIMIT = 20
 
 
 @dataclass
-class EmailConfig(Config):
-    """What an email channel is configured with; the password is in ``channel.secrets["smtp_password"]``."""
+class _Streak:
+    """Identical refusals in a row, within one batch."""
 
-    from_name: str = ""  # default: the organisation's name in the message's language
-    from_address: str = ""  # default: the address in DEFAULT_FROM_EMAIL
-    reply_to: str = ""
-    list_id: str = ""  # default: <channel id>.<organisation slug>.<sender's domain>
-    smtp_host: str = _default("EMAIL_HOST", "127.0.0.1")
-    smtp_port: int = _default("EMAIL_PORT", 25)
-    smtp_user: str = _default("EMAIL_HOST_USER")
-    smtp_tls: bool = _default("EMAIL_USE_TLS", False)
-    smtp_ssl: bool = False
-    smtp_timeout: float = _default("EMAIL_TIMEOUT", 30)
-    # Bounces go to bounces+<token>@bounce_domain (VERP) when this is set.
-    bounce_domain: str = ""
+    kind: str = ""
+    count: int = 0
+
+    def add(self, kind: str) -> int:
+        self.count = self.count + 1 if kind == self.kind else 1
+        self.kind = kind
+        return self.count
+
+    def reset(self) -> None:
+        self.kind, self.count = "", 0
 
 
 class EmailAdapter(Adapter):
@@ -59,7 +68,7 @@ class EmailAdapter(Adapter):
     # One message at a time, in queue order, each marked sent right after the
     # server accepts it: after a crash at most one recipient is in doubt.
     max_in_flight = 1
-    secret_fields = {"password": _lazy("SMTP password"), "webhook_secret": _lazy("Bounce webhook secret")}
+    secret_fields = {PASSWORD: gettext_lazy("SMTP password"), "webhook_secret": gettext_lazy("Bounce webhook secret")}
     config_class = EmailConfig
     config: EmailConfig
 
@@ -100,30 +109,52 @@ class EmailAdapter(Adapter):
         variant = variants.get(delivery.language) or next(iter(variants.values()), None)
         if variant is None:
             raise ChannelError(_("There is no email text for this language."), permanent=True)
+        problems = self.config.problems()
+        if problems:
+            raise ChannelError(_("The newsletter's settings cannot be used: %(problems)s")
+                               % {"problems": " ".join(problems)}, permanent=True)
         batch = None
+        streak = _Streak()
         with sender.Connection(self._server()) as smtp:
             for chunk in log.queued():
                 if batch is None:  # first chunk: render once and connect before marking anyone
-                    batch = compose.build(delivery, variant, self.sender(delivery), self._base_url(delivery))
+                    batch = self._build(delivery, variant)
                     self._connect(smtp)
                 log.sending(chunk)
-                self._send_chunk(smtp, batch, chunk, log)
+                self._send_chunk(smtp, batch, chunk, log, streak)
 
     def lookup_recipient(self, delivery, recipient) -> bool | None:
         return None  # SMTP cannot tell whether an earlier hand-over arrived
 
-    def _send_chunk(self, smtp, batch, chunk, log) -> None:
+    def _build(self, delivery, variant) -> compose.Batch:
+        try:
+            return compose.build(delivery, variant, self.sender(delivery), self._base_url(delivery))
+        except (ValueError, UnicodeError, MessageError) as error:
+            raise ChannelError(_("The newsletter could not be written: %(error)s") % {"error": error},
+                               permanent=True) from error
+
+    def _send_chunk(self, smtp, batch, chunk, log, streak: _Streak) -> None:
         for index, recipient in enumerate(chunk):
             if recipient.subscriber.state != Subscriber.State.CONFIRMED:
                 log.rejected(recipient, _("The subscription ended before the message was sent."))
                 continue
             address, sid = recipient.address, recipient.subscriber_id
+            if sender.unusable(address):
+                log.rejected(recipient, _("The address contains characters that email does not allow."))
+                continue
+            envelope, data = self._message(batch, recipient, chunk[index:], log)
             try:
-                smtp.send(batch.envelope_sender(sid), address, batch.message(address, sid))
-            except sender.Refused as error:
-                log.rejected(recipient, str(error), bounced=True)
-            except sender.ContentRefused as error:
+                smtp.send(envelope, address, data, utf8=batch.utf8)
+            except sender.BadAddress as error:
                 log.rejected(recipient, str(error))
+            except sender.Refused as error:
+                if error.mailbox:
+                    log.rejected(recipient, str(error), bounced=True)
+                    streak.reset()
+                else:
+                    self._refused(recipient, error, chunk[index + 1:], log, streak)
+            except sender.ContentRefused as error:
+                self._refused(recipient, error, chunk[index + 1:], log, streak)
             except sender.SenderRefused as error:
                 log.release(chunk[index:])
                 raise ChannelError(_("The mail server refused the sender address: %(error)s") % {"error": error},
@@ -143,6 +174,34 @@ class EmailAdapter(Adapter):
                 raise
             else:
                 log.sent(recipient, batch.message_id(sid))
+                streak.reset()
+
+    @staticmethod
+    def _message(batch, recipient, unsent, log) -> tuple[str, bytes]:
+        """One recipient's envelope sender and message.
+
+        Nothing of it has reached the server yet, so a failure here puts this
+        recipient and the rest back in the queue (nobody is uncertain) and
+        raises a permanent :class:`ChannelError`: the next try would fail alike.
+        """
+        try:
+            sid = recipient.subscriber_id
+            return batch.envelope_sender(sid), batch.message(recipient.address, sid)
+        except Exception as error:
+            logger.exception("Could not write the newsletter for recipient %s", recipient.pk)
+            log.release(unsent)
+            raise ChannelError(_("The newsletter could not be written: %(error)s") % {"error": error},
+                               permanent=True) from error
+
+    @staticmethod
+    def _refused(recipient, error, rest, log, streak: _Streak) -> None:
+        """A refusal that says nothing about the mailbox: this recipient only, unless it is all the server says."""
+        log.rejected(recipient, str(error))
+        if streak.add(error.kind) >= REFUSAL_LIMIT:
+            log.release(rest)
+            raise ChannelError(
+                _("The mail server refused %(count)s recipients in a row with the same answer, so sending "
+                  "stopped: %(error)s") % {"count": streak.count, "error": error}, permanent=True)
 
     def _connect(self, smtp) -> None:
         try:
@@ -156,22 +215,23 @@ class EmailAdapter(Adapter):
     # -- configuration -----------------------------------------------------------
     def _server(self) -> sender.Server:
         config = self.config
-        password = self.secrets.get("smtp_password", "")
-        if not password and config.smtp_user and config.smtp_user == getattr(settings, "EMAIL_HOST_USER", ""):
-            password = getattr(settings, "EMAIL_HOST_PASSWORD", "")
-        return sender.Server(host=config.smtp_host, port=int(config.smtp_port), user=config.smtp_user,
-                             password=password, starttls=bool(config.smtp_tls), ssl=bool(config.smtp_ssl),
-                             timeout=float(config.smtp_timeout))
+        return sender.Server(host=config.host, port=config.port, user=config.user,
+                             password=config.password(self.secrets), starttls=config.starttls, ssl=config.ssl,
+                             timeout=config.timeout)
 
     def sender(self, delivery) -> compose.Sender:
+        """Who the newsletter is from; raises ``ValueError`` for an address that cannot be written."""
         config = self.config
         organisation = delivery.organisation
-        address = config.from_address or parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "kanava@localhost"
+        address = config.from_address.strip() or parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "kanava@localhost"
+        address = addresses.header_form(address)
         name = config.from_name or organisation.display_name(delivery.language or organisation.majority_language)
-        domain = address.rpartition("@")[2] or "localhost"
-        list_id = config.list_id or f"{self.channel.pk}.{organisation.slug}.{domain}"
-        return compose.Sender(from_name=name, from_address=address, reply_to=config.reply_to, list_id=list_id,
-                              bounce_domain=config.bounce_domain.strip().lower())
+        domain = address.rpartition("@")[2]
+        list_id = config.list_id.strip() or f"{self.channel.pk}.{organisation.slug}.{domain}"
+        bounce_domain = config.bounce_domain.strip()
+        return compose.Sender(from_name=name, from_address=address, reply_to=config.reply_to.strip(),
+                              list_id=list_id,
+                              bounce_domain=addresses.ascii_domain(bounce_domain) if bounce_domain else "")
 
     def _base_url(self, delivery) -> str:
         return links.site_base_url(delivery.organisation)

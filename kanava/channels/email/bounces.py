@@ -4,8 +4,12 @@ A bounce is read from a delivery status notification (DSN, RFC 3464) or, for
 servers that do not send one, from an ``X-Failed-Recipients`` header.  The
 subscriber is found by the VERP token in the address the bounce was sent to
 (``bounces+<token>@<bounce domain>``), which cannot be forged, or else by the
-failed recipient's address.  Mail to ``unsubscribe+<token>@<bounce domain>``
-(the ``mailto:`` of ``List-Unsubscribe``) unsubscribes.
+failed recipient's address, but only within an organisation the caller names:
+anybody can write a DSN, so an address-only bounce without an organisation
+changes nothing (:class:`Outcome` ``"refused"``), and a bounce address whose
+token does not verify is never read by its address instead.  Mail to
+``unsubscribe+<token>@<bounce domain>`` (the ``mailto:`` of
+``List-Unsubscribe``) unsubscribes.
 
 Auto-replies (holiday notices) also come back to the envelope sender; they
 are not DSNs and are ignored, so they never end a subscription.
@@ -19,7 +23,8 @@ from dataclasses import dataclass, field
 from kanava.audience import actions
 from kanava.core.audit import Actor
 
-_VERP = re.compile(r"\b(bounces|unsubscribe)\+([0-9a-z]+-[0-9a-f]+)@", re.I)
+# Any token, well formed or not: a bad one is refused, never ignored.
+_VERP = re.compile(r"\b(bounces|unsubscribe)\+([^@\s<>\"]+)@", re.I)
 _ENVELOPE_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To")
 
 
@@ -35,7 +40,7 @@ class Failure:
 class Outcome:
     """What an inbound mail was and what it changed."""
 
-    kind: str  # "bounce", "unsubscribe" or "ignored"
+    kind: str  # "bounce", "unsubscribe", "ignored" or "refused"
     changed: int = 0
     failures: list[Failure] = field(default_factory=list)
     note: str = ""
@@ -87,7 +92,11 @@ def verp_of(message, envelope_recipient: str = "") -> tuple[str, str] | None:
 
 
 def handle(data: bytes, *, envelope_recipient: str = "", organisation=None, actor: Actor | None = None) -> Outcome:
-    """Record what one inbound mail says.  Raises ``SubscriptionError`` for a forged token."""
+    """Record what one inbound mail says.  Raises ``SubscriptionError`` for a forged token.
+
+    Without ``organisation`` only bounces and unsubscribe mails with a VERP
+    token act; a DSN that names addresses only is ``"refused"``.
+    """
     actor = actor or Actor.system("email bounce")
     message = parse(data)
     verp = verp_of(message, envelope_recipient)
@@ -104,6 +113,9 @@ def handle(data: bytes, *, envelope_recipient: str = "", organisation=None, acto
         changed = actions.do_record_bounce(actor, token=verp[1], organisation=organisation, permanent=permanent,
                                            reason=reason)
         return Outcome("bounce", changed=len(changed), failures=failures)
+    if organisation is None:
+        return Outcome("refused", failures=failures,
+                       note="it has no VERP token and no organisation was named, so anyone could have written it")
     changed = 0
     for failure in failures:
         try:

@@ -7,6 +7,13 @@ the two parts as quoted-printable (C speed, :func:`binascii.b2a_qp`) and
 adding the three personal headers (To, Message-ID, List-Unsubscribe).  No
 template is rendered per recipient: that is what makes hundreds of messages
 a second possible.
+
+Headers are never glued from settings as they are: names are RFC 2047
+encoded, domains IDNA, a non-ASCII local part (``viestintä@kunta.fi``) is
+written as UTF-8 (RFC 6532) in ``Reply-To`` and percent-encoded in the
+``mailto:`` URL.  :func:`build` raises ``ValueError`` for a sender that
+cannot be written safely (a line break in the list identifier, say), before
+any recipient is touched.
 """
 
 import binascii
@@ -20,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from kanava.audience import links, tokens
+from kanava.channels.email import addresses
 from kanava.publishing.render import markdown_to_html, markdown_to_text
 
 #: Letters only, so it passes HTML escaping, Markdown and URL quoting unchanged.
@@ -27,6 +35,8 @@ PLACEHOLDER = "KANAVAxUNSUBSCRIBExURLxPLACEHOLDER"
 CRLF = "\r\n"
 # refold_source="all": encode non-ASCII words even in short headers.
 _policy = email.policy.SMTP.clone(refold_source="all")
+# For a Reply-To whose local part is not ASCII: written as UTF-8 (RFC 6532).
+_utf8_policy = _policy.clone(utf8=True)
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,12 @@ class Batch:
     key: str  # the delivery's idempotency key, for deterministic Message-IDs
     sender: Sender
     base_url: str
+    fallback_mailto: str = ""  # List-Unsubscribe mailto without a bounce domain: the same for everyone
+
+    @property
+    def utf8(self) -> bool:
+        """Whether the shared headers hold UTF-8 (a non-ASCII Reply-To): SMTP should be told."""
+        return not self.head.isascii()
 
     def envelope_sender(self, subscriber_id: int) -> str:
         """The VERP bounce address when a bounce domain is set, else the From address."""
@@ -66,11 +82,10 @@ class Batch:
         return f"<{self.key}.{subscriber_id}@{self.sender.domain}>"
 
     def unsubscribe_mailto(self, subscriber_id: int) -> str:
-        if self.sender.bounce_domain:
-            mailbox = f"unsubscribe+{tokens.address_token(subscriber_id, 'unsubscribe')}@{self.sender.bounce_domain}"
-        else:
-            mailbox = self.sender.reply_to or self.sender.from_address
-        return f"mailto:{mailbox}?subject=unsubscribe"
+        if not self.sender.bounce_domain:
+            return self.fallback_mailto
+        token = tokens.address_token(subscriber_id, "unsubscribe")
+        return f"mailto:unsubscribe+{token}@{self.sender.bounce_domain}?subject=unsubscribe"
 
     def message(self, address: str, subscriber_id: int) -> bytes:
         """The complete message for one recipient, ready for SMTP DATA."""
@@ -109,9 +124,27 @@ def _one_line(value: str) -> str:
 
 
 def _phrase(value: str) -> str:
-    """A display name for a structured header, RFC 2047 encoded when not ASCII."""
-    value = _one_line(value).replace('"', "'")
-    return Header(value, "utf-8").encode() if not value.isascii() else f'"{value}"'
+    """A display name for a structured header: quoted, or RFC 2047 encoded (folded with CRLF) when not ASCII."""
+    value = _one_line(value).replace("\\", "").replace('"', "'")
+    return Header(value, "utf-8").encode(linesep=CRLF) if not value.isascii() else f'"{value}"'
+
+
+def _list_id(sender: Sender, organisation_name: str) -> bytes:
+    list_id = addresses.safe_list_id(sender.list_id)
+    if list_id is None:
+        raise ValueError(f"unusable List-Id {sender.list_id!r}")
+    return f"List-Id: {_phrase(organisation_name)} <{list_id}>{CRLF}".encode("ascii")
+
+
+def _reply_to(address: str) -> bytes:
+    value = addresses.header_form(address)  # ValueError for anything but one address on one line
+    return (_policy if value.isascii() else _utf8_policy).fold_binary("Reply-To", value)
+
+
+def _from(sender: Sender) -> bytes:
+    if sender.from_address != addresses.header_form(sender.from_address) or not sender.from_address.isascii():
+        raise ValueError(f"unusable sender address {sender.from_address!r}")
+    return _policy.fold_binary("From", formataddr((_one_line(sender.from_name), sender.from_address)))
 
 
 def build(delivery, variant, sender: Sender, base_url: str) -> Batch:
@@ -122,25 +155,26 @@ def build(delivery, variant, sender: Sender, base_url: str) -> Batch:
         html = render_to_string("channel_email/newsletter.html", context)
         text = render_to_string("channel_email/newsletter.txt", context)
     boundary = f"=_kanava_{uuid.uuid4().hex}"
+    mailto = "" if sender.bounce_domain else addresses.mailto(sender.reply_to or sender.from_address, "unsubscribe")
     return Batch(head=_head(variant.title, sender, language, boundary, context["organisation_name"]),
                  text=_crlf(text), html=_crlf(html), boundary=boundary, key=delivery.idempotency_key,
-                 sender=sender, base_url=base_url)
+                 sender=sender, base_url=base_url, fallback_mailto=mailto)
 
 
 def _head(subject: str, sender: Sender, language: str, boundary: str, organisation_name: str) -> bytes:
     lines = [
-        _policy.fold_binary("From", formataddr((_one_line(sender.from_name), sender.from_address))),
+        _from(sender),
         _policy.fold_binary("Subject", _one_line(subject)),
         _policy.fold_binary("Date", formatdate(localtime=True)),
         b"MIME-Version: 1.0\r\n",
         f"Content-Language: {language}\r\n".encode("ascii"),
-        f"List-Id: {_phrase(organisation_name)} <{sender.list_id}>\r\n".encode("ascii"),
+        _list_id(sender, organisation_name),
         b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
         b"Precedence: bulk\r\n",
         f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'.encode("ascii"),
     ]
     if sender.reply_to:
-        lines.insert(2, _policy.fold_binary("Reply-To", sender.reply_to))
+        lines.insert(2, _reply_to(sender.reply_to))
     return b"".join(lines)
 
 

@@ -4,7 +4,11 @@
 says precisely how it ended, because the outbox needs to know whether a
 message may have been accepted:
 
-* :class:`Refused` — 5xx to RCPT: the address does not exist (a hard bounce);
+* :class:`Refused` — 5xx to RCPT: this recipient was not accepted; only when
+  :attr:`Refused.mailbox` is True does the mailbox not exist (a hard bounce),
+  otherwise the server refused for another reason (policy, relaying...);
+* :class:`BadAddress` — the address cannot be put in an SMTP command at all
+  (checked before anything is sent);
 * :class:`ContentRefused` — 5xx to DATA: this message was not accepted;
 * :class:`SenderRefused` — 5xx to MAIL: nothing can be sent from this sender;
 * :class:`Busy` — 4xx anywhere: not accepted, try again later;
@@ -27,8 +31,20 @@ class SmtpProblem(Exception):
         self.code = code
         self.text = text
 
+    @property
+    def kind(self) -> str:
+        """The reply without the addresses in it: the same for every recipient a policy refuses."""
+        return " ".join(_ADDRESSES.sub("", f"{self.code} {self.text}").lower().split())
+
 
 class Refused(SmtpProblem):
+    @property
+    def mailbox(self) -> bool:
+        """True when the server said the mailbox does not exist: a bounce, not a refusal of us."""
+        return is_mailbox_error(self.code, self.text)
+
+
+class BadAddress(Exception):
     pass
 
 
@@ -69,6 +85,40 @@ class Server:
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 _UNSAFE_ADDRESS = re.compile(r"[\s<>]")
+_ENHANCED = re.compile(r"^\s*([245])\.(\d{1,3})\.(\d{1,3})(?!\S)")
+_ADDRESSES = re.compile(r"<[^>]*>|\S+@\S+")
+# Without an enhanced status code, these basic codes name the mailbox (RFC 5321 4.2.3).
+_MAILBOX_CODES = {550, 551, 553}
+# 5.1.x is about the address, except 5.1.7 and 5.1.8, which are about the
+# sender's (Postfix reports sender checks at RCPT): RFC 3463.
+_SENDER_SUBJECTS = {"7", "8"}
+
+
+def enhanced_status(text: str) -> tuple[str, str, str] | None:
+    """The enhanced status code (RFC 3463) at the start of a reply's text, as ``(class, subject, detail)``."""
+    match = _ENHANCED.match(text or "")
+    return match.groups() if match else None
+
+
+def is_mailbox_error(code: int, text: str) -> bool:
+    """Whether a 5xx reply says the recipient's mailbox does not exist (a hard bounce).
+
+    An enhanced code decides when there is one (5.1.x, the address, but not
+    5.1.7/5.1.8, the sender); otherwise only 550, 551 and 553 do.  Policy
+    refusals (5.7.x "relay access denied"...) say nothing about the mailbox.
+    """
+    if not 500 <= code < 600:
+        return False
+    status = enhanced_status(text)
+    if status is None:
+        return code in _MAILBOX_CODES
+    klass, subject, detail = status
+    return klass == "5" and subject == "1" and detail not in _SENDER_SUBJECTS
+
+
+def unusable(address: str) -> bool:
+    """True when the address cannot be written in an SMTP command or a header as it is."""
+    return not address or not address.isascii() or bool(_UNSAFE_ADDRESS.search(address))
 
 
 def _text(reply) -> str:
@@ -120,16 +170,20 @@ class Connection:
             self.smtp.close()
         self.smtp = None
 
-    def send(self, envelope_sender: str, address: str, data: bytes) -> str:
-        """Send one message to one address; returns the server's answer to DATA."""
+    def send(self, envelope_sender: str, address: str, data: bytes, utf8: bool = False) -> str:
+        """Send one message to one address; returns the server's answer to DATA.
+
+        ``utf8``: the headers hold UTF-8 (RFC 6532); said to a server that
+        offers SMTPUTF8, sent as 8-bit data to one that does not.
+        """
         if self.smtp is None:
             raise Lost("not connected", in_flight=False)
-        if _UNSAFE_ADDRESS.search(address) or _UNSAFE_ADDRESS.search(envelope_sender):
-            raise Refused(501, _("The address contains characters that email does not allow."))
+        if unusable(address) or unusable(envelope_sender):
+            raise BadAddress(_("The address contains characters that email does not allow."))
         try:
             # putcmd directly: smtplib's mail()/rcpt() re-parse the addresses,
             # which costs more than the rest of the message.
-            self.smtp.putcmd("mail", f"FROM:<{envelope_sender}>")
+            self.smtp.putcmd("mail", f"FROM:<{envelope_sender}>{self._mail_options(utf8)}")
             code, reply = self.smtp.getreply()
             if code != 250:
                 self._reset()
@@ -148,6 +202,12 @@ class Connection:
             self.smtp = None
             raise Lost(str(error) or error.__class__.__name__, in_flight=False)
         return self._content(data)
+
+    def _mail_options(self, utf8: bool) -> str:
+        if not utf8:
+            return ""
+        options = " SMTPUTF8" if self.smtp.has_extn("smtputf8") else ""
+        return options + (" BODY=8BITMIME" if self.smtp.has_extn("8bitmime") else "")
 
     def _content(self, data: bytes) -> str:
         payload = _LEADING_DOT.sub(b"..", data)

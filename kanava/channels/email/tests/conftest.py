@@ -53,3 +53,39 @@ def publish(cast, actor_of, versions=BILINGUAL, **extra):
     actions.do_approve(actor_of(cast.lead), message)
     actions.do_publish(actor_of(cast.lead), message)
     return message
+
+
+class LoginRecordingServer(SMTPServer):
+    """A loopback SMTP server that offers AUTH and records every user name and password it is given."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
+
+        super().__init__()
+        self.logins: list[tuple[str, str]] = []
+
+        def authenticator(server, session, envelope, mechanism, data):
+            self.logins.append((data.login.decode(), data.password.decode()))
+            return AuthResult(success=True)
+
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.controller.port,
+                                     authenticator=authenticator, auth_require_tls=False)
+
+
+@pytest.fixture
+def login_smtp():
+    with LoginRecordingServer() as server:
+        yield server
+
+
+def relay_refusing(smtp, reply: str, only=None):
+    """Make the test server answer RCPT with ``reply`` (for every address, or those in ``only``)."""
+    original = smtp.handler.handle_RCPT
+
+    async def handle_RCPT(server, session, envelope, address, rcpt_options):
+        if only is None or address in only:
+            return reply.replace("{address}", address)
+        return await original(server, session, envelope, address, rcpt_options)
+
+    smtp.handler.handle_RCPT = handle_RCPT

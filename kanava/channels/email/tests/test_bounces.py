@@ -1,6 +1,7 @@
 import io
 import json
 import sys
+import time
 
 import pytest
 from django.core.management import call_command
@@ -47,9 +48,10 @@ def hooked(cast):
     return make_channel(cast.org, "email", "Uutiskirje", secrets={"webhook_secret": SECRET})
 
 
-def post_hook(client, body: bytes, content_type: str, secret: str = SECRET):
-    return client.post("/hooks/email/bounce", body, content_type=content_type,
-                       HTTP_X_KANAVA_SIGNATURE=sign(secret, body))
+def post_hook(client, channel, body: bytes, content_type: str, secret: str = SECRET, timestamp: int | None = None):
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    return client.post(f"/hooks/email/{channel.pk}/bounce", body, content_type=content_type,
+                       HTTP_X_KANAVA_TIMESTAMP=str(timestamp), HTTP_X_KANAVA_SIGNATURE=sign(secret, body, timestamp))
 
 
 def test_a_signed_json_bounce_stops_mail_to_the_address_in_that_organisation_only(client, cast, hooked):
@@ -57,7 +59,7 @@ def test_a_signed_json_bounce_stops_mail_to_the_address_in_that_organisation_onl
     theirs = subscribe(cast.other_org, "gone@example.fi")
     body = json.dumps({"address": "Gone@Example.fi", "permanent": True, "reason": "550 no such user"}).encode()
 
-    response = post_hook(client, body, "application/json")
+    response = post_hook(client, hooked, body, "application/json")
 
     assert response.status_code == 200 and response.json() == {"recorded": 1}
     ours.refresh_from_db()
@@ -71,7 +73,7 @@ def test_a_bounce_with_a_wrong_signature_is_refused(client, cast, hooked):
     subscriber = subscribe(cast.org, "gone@example.fi")
     body = json.dumps({"address": "gone@example.fi"}).encode()
 
-    response = post_hook(client, body, "application/json", secret="guessed")
+    response = post_hook(client, hooked, body, "application/json", secret="guessed")
 
     assert response.status_code == 403
     subscriber.refresh_from_db()
@@ -81,7 +83,7 @@ def test_a_bounce_with_a_wrong_signature_is_refused(client, cast, hooked):
 def test_a_signed_dsn_is_read_by_the_hook(client, cast, hooked):
     subscriber = subscribe(cast.org, "gone@example.fi")
 
-    response = post_hook(client, dsn("gone@example.fi"), "multipart/report")
+    response = post_hook(client, hooked, dsn("gone@example.fi"), "multipart/report")
 
     assert response.status_code == 200 and response.json() == {"recorded": 1}
     subscriber.refresh_from_db()
@@ -89,7 +91,7 @@ def test_a_signed_dsn_is_read_by_the_hook(client, cast, hooked):
 
 
 def test_a_malformed_json_bounce_is_a_400_not_a_500(client, cast, hooked):
-    response = post_hook(client, b"{not json", "application/json")
+    response = post_hook(client, hooked, b"{not json", "application/json")
     assert response.status_code == 400
 
 

@@ -6,9 +6,17 @@ Postfix ``master.cf``::
     kanava-bounce unix - n n - - pipe
       user=kanava argv=/srv/kanava/.venv/bin/python /srv/kanava/manage.py email_bounce --recipient ${recipient}
 
-Exit status 0 when the mail was read (even when it was not a bounce: a
-bounce must never bounce back), 75 (EX_TEMPFAIL) when the database could not
-be reached, so that the mail server tries again later.
+Without ``--organisation`` only mail to a VERP address (``bounces+<token>@``
+or ``unsubscribe+<token>@``, signed and naming one subscriber of one
+organisation) changes anything: a DSN that only names an address could have
+been written by anyone, so it is refused, with a note on standard error.
+With ``--organisation <slug>`` (one bounce domain per organisation) such a
+DSN stops mail to the address in that organisation only.  A bounce address
+whose token does not verify changes nothing either way.
+
+Exit status 0 when the mail was read (even when it was not a bounce or was
+refused: a bounce must never bounce back), 75 (EX_TEMPFAIL) when the database
+could not be reached, so that the mail server tries again later.
 """
 
 import os
@@ -33,7 +41,8 @@ class Command(BaseCommand):
                             help="The envelope recipient (bounces+<token>@...); default: $ORIGINAL_RECIPIENT, "
                                  "$RECIPIENT or the message headers.")
         parser.add_argument("--organisation", default="",
-                            help="Only touch this organisation's subscribers (its slug).")
+                            help="Only touch this organisation's subscribers (its slug). Needed for bounces "
+                                 "without a VERP token, which are otherwise refused.")
 
     def handle(self, *args, recipient: str, organisation: str, **options):
         data = sys.stdin.buffer.read(MAX_BYTES)
@@ -46,10 +55,14 @@ class Command(BaseCommand):
         try:
             outcome = bounces.handle(data, envelope_recipient=recipient, organisation=org)
         except SubscriptionError as error:
-            self.stderr.write(f"ignored: {error}")
+            self.stderr.write(f"refused: {error} Nothing was changed.")
             return
         except DatabaseError as error:
             self.stderr.write(f"database unavailable, try again later: {error}")
             sys.exit(EX_TEMPFAIL)
+        if outcome.kind == "refused":
+            self.stderr.write(f"refused: this bounce was not acted on because {outcome.note}. Nothing was changed. "
+                              "Run with --organisation <slug> to accept bounces without a VERP token.")
+            return
         self.stdout.write(f"{outcome.kind}: {outcome.changed} subscriber(s) changed"
                           + (f" ({outcome.note})" if outcome.note else ""))
