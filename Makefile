@@ -31,6 +31,7 @@ messages: deps
 	  else echo "msgfmt not found: using the committed .mo files"; fi
 
 # The demo: local stand-ins for SMTP and the SMS gateway, one worker, the web server.
+demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: deps messages fonts
 	$(BIN)/python manage.py migrate --noinput
 	@$(BIN)/python manage.py demo_sinks & SINKS=$$!; \

@@ -189,6 +189,8 @@ class Command(BaseCommand):
         for login in logins:
             line = f"  {login['role']:<22} {login['email']:<28} password {login['password']}"
             self.stdout.write(line)
+            if login.get("totp_uri"):
+                self.stdout.write(f"  {'':<22} two-factor: {login['totp_uri']}")
         self.stdout.write("  Leads, administrators and voices use two-factor codes. Add the otpauth URI to an")
         self.stdout.write("  authenticator app, or print the current code with:")
         self.stdout.write("    .venv/bin/python manage.py demo_otp viestinta@kanavala.fi")
