@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from kanava.core.access import can, organisation_for, requires_two_factor, roles_in
 
@@ -13,7 +14,8 @@ from kanava.core.access import can, organisation_for, requires_two_factor, roles
 def staff_view(cap: str | None = None):
     """Resolve ``<slug:org>`` to an organisation the user belongs to, or 404.
 
-    Sets ``request.organisation`` and ``request.roles``.  People whose roles
+    Sets ``request.organisation`` and ``request.roles`` and activates the
+    organisation's time zone.  People whose roles
     can approve or publish must have passed two-factor verification in this
     session; they are sent to set it up or verify first.  A missing
     capability is a 403 (the user belongs to the organisation, so nothing
@@ -32,7 +34,9 @@ def staff_view(cap: str | None = None):
             request.roles = roles_in(request.user, organisation)
             if cap and not can(request.user, organisation, cap):
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            # Staff see and enter times in their organisation's time zone.
+            with timezone.override(organisation.tz):
+                return view(request, *args, **kwargs)
 
         return wrapper
 
