@@ -16,6 +16,7 @@ from django.utils import translation
 
 from kanava.audience import links
 from kanava.audience.models import Subscriber
+from kanava.core.sites import site_base_url
 
 logger = logging.getLogger("kanava.audience")
 
@@ -44,7 +45,7 @@ def send_confirmation(subscriber_id: int) -> bool:
     if subscriber is None or subscriber.state != Subscriber.State.PENDING:
         return False
     return _send(subscriber, "confirm", {"confirm_url": links.confirm_url(
-        links.site_base_url(subscriber.organisation), subscriber.language, subscriber.pk)})
+        site_base_url(subscriber.organisation), subscriber.language, subscriber.pk)})
 
 
 def send_already_subscribed(subscriber_id: int) -> bool:
@@ -59,7 +60,7 @@ def _send(subscriber: Subscriber, kind: str, context: dict) -> bool:
     if not _once_per_cooldown(subscriber, kind):
         return False
     organisation = subscriber.organisation
-    base = links.site_base_url(organisation)
+    base = site_base_url(organisation)
     with translation.override(subscriber.language):
         context = {
             **context,

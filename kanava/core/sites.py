@@ -20,6 +20,17 @@ class Theme:
         self.organisation_name = organisation.display_name()
 
 
+def site_base_url(organisation: Organisation | None) -> str:
+    """The organisation's public site, ``https://uutiset.kunta.fi``, or ``SITE_URL``; no trailing slash.
+
+    Every link Kanava sends out (emails, feeds, printed QR codes, delivery
+    links) starts here, so a municipality with its own domain gets its own.
+    """
+    if organisation is not None and organisation.site_domain:
+        return f"https://{organisation.site_domain.strip().rstrip('/')}"
+    return settings.SITE_URL.rstrip("/")
+
+
 def organisation_for_request(request) -> Organisation:
     cached = getattr(request, "_kanava_organisation", None)
     if cached is not None:

@@ -1,12 +1,9 @@
 """What every staff page for messages shares: the gate, the time zone, errors."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,22 +27,12 @@ SECTIONS = [
 
 
 def org_view(cap: str | None = Cap.VIEW):
-    """``staff_view`` plus the organisation's time zone for everything the view renders.
+    """``staff_view`` with viewing as the default capability.
 
-    Form input (a datetime-local field) is read in that zone too, so "12:00"
-    means noon where the organisation is.
+    ``staff_view`` also activates the organisation's time zone, so a
+    datetime-local "12:00" means noon where the organisation is.
     """
-
-    def decorate(view):
-        @staff_view(cap)
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            with timezone.override(request.organisation.tz):
-                return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
+    return staff_view(cap)
 
 
 def actor(request) -> Actor:

@@ -31,11 +31,11 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kanava.audience import links
 from kanava.audience.models import Subscriber
 from kanava.channels.base import Adapter, ChannelError, Draft, Length, Problem
 from kanava.channels.email import addresses, compose, sender
 from kanava.channels.email.config import PASSWORD, EmailConfig
+from kanava.core.sites import site_base_url
 
 __all__ = ["EmailAdapter", "EmailConfig", "REFUSAL_LIMIT"]
 
@@ -234,4 +234,4 @@ class EmailAdapter(Adapter):
                               bounce_domain=addresses.ascii_domain(bounce_domain) if bounce_domain else "")
 
     def _base_url(self, delivery) -> str:
-        return links.site_base_url(delivery.organisation)
+        return site_base_url(delivery.organisation)

@@ -136,7 +136,7 @@ def online_url(message, language: str) -> str:
     On the organisation's own resident site when it has a host name of its
     own, else on ``SITE_URL``: a printed QR code must lead to the right site.
     """
-    from kanava.audience.links import site_base_url
+    from kanava.core.sites import site_base_url
 
     return f"{site_base_url(message.organisation)}/{language}/m/{message.pk}/"
 

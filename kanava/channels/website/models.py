@@ -36,6 +36,6 @@ class SitePost(models.Model):
     @property
     def absolute_url(self) -> str:
         """The post's address on its organisation's own resident site, or on ``SITE_URL``."""
-        from kanava.audience.links import site_base_url
+        from kanava.core.sites import site_base_url
 
         return site_base_url(self.organisation) + self.get_absolute_url()

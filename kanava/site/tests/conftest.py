@@ -8,7 +8,6 @@ from django.core.files.base import ContentFile
 
 from kanava.publishing import actions, outbox
 from kanava.publishing.models import MessageImage
-from kanava.testing.browser_fixtures import browser, browser_page, new_page  # noqa: F401  (fixtures)
 from kanava.testing.personas import make_channel
 
 ROADWORK = {
