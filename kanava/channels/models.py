@@ -27,7 +27,31 @@ class Channel(models.Model):
     selected_by_default = models.BooleanField(default=True)
     last_ok_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # -- a connected account (social platforms) ---------------------------------
+    # Who the account is, as the platform names it (@kanavala@mastodon.example).
+    account_name = models.CharField(max_length=200, blank=True)
+    account_url = models.URLField(max_length=500, blank=True)
+    connected_at = models.DateTimeField(null=True, blank=True)
+    connected_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # A voice's consent to publish through Kanava on their own account.
+    consent_at = models.DateTimeField(null=True, blank=True)
+    # When the access token stops working, and when the refresh token does
+    # (None: it does not expire, or there is none).  Not secret: the health
+    # page and the reminders read them without decrypting anything.
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_expires_at = models.DateTimeField(null=True, blank=True)
+    # One process at a time refreshes a token (platforms rotate refresh tokens).
+    refreshing_until = models.DateTimeField(null=True, blank=True)
+    # The platform said "not now" (rate limit): nothing is sent before this.
+    paused_until = models.DateTimeField(null=True, blank=True)
+    # Facts read from the platform at run time: limits (Mastodon's
+    # max_characters, Instagram's publishing quota), rate-limit usage,
+    # reminders already sent.
+    platform_state = models.JSONField(default=dict, blank=True)
+    health_checked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ChannelQuerySet.as_manager()
 
@@ -36,6 +60,11 @@ class Channel(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_personal(self) -> bool:
+        """A voice's own account rather than the organisation's."""
+        return self.owner_id is not None
 
     @property
     def adapter(self):

@@ -131,6 +131,9 @@ class Variant(models.Model):
     text = models.TextField(blank=True)
     # Once an editor changes a variant it is no longer re-derived.
     edited = models.BooleanField(default=False)
+    # Too long for one post: the editor chose to publish it as a thread
+    # (platforms that have threads) instead of shortening it.
+    thread = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -191,6 +194,12 @@ class Delivery(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Reach: when the platform is next asked for this post's figures, how
+    # many times it has been asked, and the latest figures (the time series
+    # is in DeliveryMetric).
+    metrics_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    metrics_rounds = models.PositiveSmallIntegerField(default=0)
+    metrics = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["channel_id", "language", "batch"]
@@ -238,3 +247,22 @@ class WorkerHeartbeat(models.Model):
     pid = models.PositiveIntegerField()
     started_at = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+class DeliveryMetric(models.Model):
+    """What one published post had reached at one moment, as the platform counts it.
+
+    A missing figure is None (the platform does not offer it), never 0.
+    """
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="metric_points")
+    fetched_at = models.DateTimeField(default=timezone.now, db_index=True)
+    impressions = models.PositiveBigIntegerField(null=True, blank=True)
+    reactions = models.PositiveBigIntegerField(null=True, blank=True)
+    comments = models.PositiveBigIntegerField(null=True, blank=True)
+    shares = models.PositiveBigIntegerField(null=True, blank=True)
+    # Everything the platform returned, under its own names.
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "fetched_at"]

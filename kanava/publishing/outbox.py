@@ -194,7 +194,7 @@ def deliver(delivery_id: int) -> str:
         logger.exception("Delivery %s crashed", delivery_id)
         _settle_after_error(delivery, adapter)
         return _failed(delivery, ChannelError(f"{error.__class__.__name__}: {error}"))
-    _mark_delivered(delivery, result.external_id, result.url, result.detail)
+    _mark_delivered(delivery, result.external_id, result.url, result.detail, adapter)
     return D.DELIVERED
 
 
@@ -209,10 +209,13 @@ def _mine(delivery: Delivery):
     return Delivery.objects.filter(pk=delivery.pk, state=D.SENDING, claimed_by=WORKER_ID)
 
 
-def _mark_delivered(delivery, external_id="", url="", detail=None) -> None:
+def _mark_delivered(delivery, external_id="", url="", detail=None, adapter=None) -> None:
+    from kanava.channels.social.metrics import first_due
+
+    now = timezone.now()
     _mine(delivery).update(
-        state=D.DELIVERED, external_id=external_id[:255], url=url[:1000], delivered_at=timezone.now(),
-        last_error="", detail=detail or {})
+        state=D.DELIVERED, external_id=external_id[:255], url=url[:1000], delivered_at=now,
+        last_error="", detail=detail or {}, metrics_due_at=first_due(adapter, now))
 
 
 def _finish_batch(delivery: Delivery) -> str:
@@ -376,9 +379,12 @@ def recover(delivery: Delivery) -> str:
                 state=state, last_error=_("The worker stopped while sending; the channel cannot tell whether it arrived."))
         else:
             if result is not None:
-                state = D.DELIVERED
+                from kanava.channels.social.metrics import first_due
+
+                state, now = D.DELIVERED, timezone.now()
                 Delivery.objects.filter(stale).update(state=state, external_id=result.external_id, url=result.url,
-                                                      delivered_at=timezone.now(), detail=result.detail)
+                                                      delivered_at=now, detail=result.detail,
+                                                      metrics_due_at=first_due(adapter, now))
             else:
                 state = D.PENDING
                 Delivery.objects.filter(stale).update(state=state, claimed_by="", next_attempt_at=timezone.now())
@@ -433,7 +439,9 @@ def sweep() -> dict:
     """
     from kanava.publishing.actions import publish_due
 
-    result = {"published": 0, "recovered": 0, "replanned": 0, "woken": 0}
+    from kanava.channels.social import health, metrics
+
+    result = {"published": 0, "recovered": 0, "replanned": 0, "woken": 0, "metrics": 0, "checked": 0}
     try:
         result["published"] = len(publish_due())
     except Exception:
@@ -450,6 +458,12 @@ def sweep() -> dict:
     if woken:
         Delivery.objects.filter(pk__in=woken, state=D.PENDING).update(next_attempt_at=now)
         result["woken"] = _each("wake-up", woken, enqueue_delivery)
+    # Reach figures of published posts, and the health of connected accounts.
+    for key, step in (("metrics", metrics.schedule_due), ("checked", health.check_due)):
+        try:
+            result[key] = step()
+        except Exception:
+            logger.exception("Outbox sweep: %s failed", key)
     return result
 
 

@@ -18,3 +18,10 @@ def deliver(delivery_id: int) -> str:
 @task()
 def sweep() -> dict:
     return outbox.sweep()
+
+
+@task()
+def collect_metrics(delivery_ids: list[int]) -> int:
+    from kanava.channels.social.metrics import collect
+
+    return collect(delivery_ids)
