@@ -2,6 +2,7 @@ from django.urls import path
 
 from kanava.channels import views
 from kanava.channels.social import views as social
+from kanava.channels.social import views_voice
 
 app_name = "channels"
 urlpatterns = [
@@ -12,5 +13,5 @@ urlpatterns = [
     path("<int:pk>/disconnect/", social.disconnect, name="disconnect"),
     path("health/", social.health, name="health"),
     path("by-hand/", social.by_hand, name="by_hand"),
-    path("mine/", social.my_accounts, name="my_accounts"),
+    path("mine/", views_voice.my_accounts, name="my_accounts"),
 ]
