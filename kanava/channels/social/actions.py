@@ -55,6 +55,8 @@ def do_connect(actor: Actor, channel: Channel, connection, *, consent: bool = Fa
     now = timezone.now()
     with transaction.atomic():
         secrets = dict(channel.secrets or {})
+        if not connection.secrets.get("refresh_token"):
+            secrets.pop("refresh_token", None)  # a stale one would make the connection look self-renewing
         secrets.update({k: v for k, v in connection.secrets.items() if v})
         channel.secrets = secrets
         channel.config = {**(channel.config or {}), **connection.config}

@@ -80,6 +80,8 @@ ID_ARGUMENTS = {
     "core:voice_title": {"membership_id": "membership"},
     "audience_staff:unsubscribe": {"pk": "subscriber"},
     "channels:edit": {"pk": "channel"},
+    "channels:connect": {"pk": "channel"},
+    "channels:disconnect": {"pk": "channel"},
     "channel_press_urls:deactivate": {"pk": "press_contact"},
     "channel_press_urls:reactivate": {"pk": "press_contact"},
     "channel_print_urls:standard": {"pk": "bulletin"},

@@ -165,8 +165,9 @@ class PlatformServer:
         self._server = ThreadingHTTPServer((self.host, self.port), handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"{type(self).__name__}",
-                                        daemon=True)
+        server = self._server
+        self._thread = threading.Thread(target=lambda: server.serve_forever(poll_interval=0.05),
+                                        name=f"{type(self).__name__}", daemon=True)
         self._thread.start()
         return self
 
@@ -225,6 +226,21 @@ class PlatformServer:
             for value, (owner, *_rest) in list(self.refresh_tokens.items()):
                 if account is None or owner == account:
                     del self.refresh_tokens[value]
+
+    def export_credentials(self) -> dict:
+        """The tokens this server accepts, as JSON (the demo seeds in one process and serves in another)."""
+        with self.lock:
+            return {"tokens": [{"value": t.value, "account": t.account, "expires_at": t.expires_at,
+                                "scopes": t.scopes} for t in self.tokens.values()],
+                    "refresh": {value: list(entry) for value, entry in self.refresh_tokens.items()}}
+
+    def import_credentials(self, data: dict) -> None:
+        with self.lock:
+            for entry in data.get("tokens", []):
+                self.tokens.setdefault(entry["value"], Token(entry["value"], entry["account"], entry["expires_at"],
+                                                             list(entry.get("scopes") or [])))
+            for value, (account, expires_at, scopes) in data.get("refresh", {}).items():
+                self.refresh_tokens.setdefault(value, (account, expires_at, list(scopes or [])))
 
     def token_response(self, account: str, scopes: list[str]) -> dict:
         """The OAuth token response body; platforms add their own fields by overriding."""
