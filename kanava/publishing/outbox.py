@@ -360,7 +360,8 @@ def recover(delivery: Delivery) -> str:
     """
     # Take the claim over first, atomically: of several sweeping workers only
     # one recovers it, and the dead worker's late writes no longer match.
-    if not Delivery.objects.filter(pk=delivery.pk, state=D.SENDING, claimed_by=delivery.claimed_by).update(
+    previous_claim = delivery.claimed_by
+    if not Delivery.objects.filter(pk=delivery.pk, state=D.SENDING, claimed_by=previous_claim).update(
             claimed_by=WORKER_ID, claimed_at=timezone.now()):
         return "skipped"
     delivery = Delivery.objects.select_related("channel", "organisation").get(pk=delivery.pk)
@@ -377,6 +378,14 @@ def recover(delivery: Delivery) -> str:
             state = D.UNCERTAIN
             Delivery.objects.filter(stale).update(
                 state=state, last_error=_("The worker stopped while sending; the channel cannot tell whether it arrived."))
+        except ChannelError as error:
+            if not error.permanent:
+                # The platform could not answer now: hand the claim back so the next sweep asks again.
+                Delivery.objects.filter(stale).update(claimed_by=previous_claim)
+                return "retry-later"
+            state = D.UNCERTAIN
+            Delivery.objects.filter(stale).update(state=state, last_error=_(
+                "The worker stopped while sending, and asking the channel failed: %(error)s") % {"error": error})
         else:
             if result is not None:
                 from kanava.channels.social.metrics import first_due

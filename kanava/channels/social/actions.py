@@ -24,7 +24,8 @@ from kanava.publishing.errors import PermissionDenied, WorkflowError
 
 #: Settings of the organisation's app on a platform that a voice's personal
 #: channel of the same kind reuses (API addresses, the app's client id).
-APP_CONFIG_KEYS = ("api_base_url", "auth_base_url", "client_id", "graph_version", "api_version", "instance_url")
+APP_CONFIG_KEYS = ("api_base_url", "auth_base_url", "web_url", "client_id", "graph_version", "api_version",
+                   "instance_url")
 APP_SECRET_KEYS = ("client_secret",)
 
 

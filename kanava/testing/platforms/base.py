@@ -162,7 +162,7 @@ class PlatformServer:
 
     def start(self) -> "PlatformServer":
         handler = type("Handler", (_Handler,), {"platform": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
+        self._server = _Server((self.host, self.port), handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         server = self._server
@@ -383,6 +383,12 @@ class PlatformServer:
                     return Response(400, {"error": "invalid_grant", "error_description": "Invalid refresh token."})
                 return Response(200, self.token_response(found[0], found[2]))
         return Response(400, {"error": "unsupported_grant_type"})
+
+
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 resets connections when a bench or
+    # several workers connect at once; a platform's front end queues many more.
+    request_queue_size = 128
 
 
 class _Handler(BaseHTTPRequestHandler):

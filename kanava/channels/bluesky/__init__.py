@@ -1,0 +1,1 @@
+"""Bluesky: posts, threads, images and reach through the AT Protocol (see ``adapter.py``)."""
