@@ -17,7 +17,7 @@ from kanava.audience.models import Subscriber
 from kanava.channels.models import Channel
 from kanava.channels.sms.phones import normalise_phone
 from kanava.core.models import LANGUAGE_CODES, Topic
-from kanava.publishing.models import Delivery, Message, MessageVersion
+from kanava.publishing.models import Delivery, DeliveryMetric, Message, MessageVersion
 
 # Ids beyond this overflow a 64-bit column: refuse them as input, not as a crash.
 MAX_ID = 2**63 - 1
@@ -168,16 +168,77 @@ class ChannelSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "name"]
 
 
+FIGURE_HELP = _("Null when the platform does not offer this figure (never 0 for that).")
+
+
+class PostPartSerializer(serializers.Serializer):
+    """One post of a thread (or the only post) on a social platform."""
+
+    id = serializers.CharField(help_text=_("The platform's id of the post."))
+    url = serializers.CharField(allow_blank=True, help_text=_("Public address of the post."))
+
+
+class FiguresSerializer(serializers.Serializer):
+    """A post's figures as the platform counts them at one moment."""
+
+    impressions = serializers.IntegerField(allow_null=True, help_text=FIGURE_HELP)
+    reactions = serializers.IntegerField(allow_null=True, help_text=FIGURE_HELP)
+    comments = serializers.IntegerField(allow_null=True, help_text=FIGURE_HELP)
+    shares = serializers.IntegerField(allow_null=True, help_text=FIGURE_HELP)
+    fetched_at = serializers.DateTimeField(help_text=_("When the platform was asked."))
+
+
 class DeliverySerializer(serializers.ModelSerializer):
     """One outbox entry; needs its channel loaded."""
 
     channel = ChannelSummarySerializer(read_only=True)
+    parts = serializers.SerializerMethodField()
+    metrics = serializers.SerializerMethodField()
+    posted_by_hand = serializers.SerializerMethodField()
 
     class Meta:
         model = Delivery
         fields = ["id", "message", "channel", "language", "batch", "state", "attempts", "next_attempt_at",
-                  "external_id", "url", "last_error", "recipient_count", "created_at", "delivered_at"]
+                  "external_id", "url", "parts", "posted_by_hand", "metrics", "metrics_due_at", "last_error",
+                  "recipient_count", "created_at", "delivered_at"]
         read_only_fields = fields
+        extra_kwargs = {"metrics_due_at": {"help_text": _("When the platform is next asked for the post's "
+                                                          "figures; null when no more fetches are planned.")}}
+
+    @extend_schema_field(PostPartSerializer(many=True, help_text=_(
+        "The posts on a social platform: one, or each part of a thread in order. Empty for other channels.")))
+    def get_parts(self, delivery) -> list[dict]:
+        parts = (delivery.detail or {}).get("parts") or []
+        return [{"id": str(part.get("id", "")), "url": part.get("url") or ""} for part in parts]
+
+    @extend_schema_field(FiguresSerializer(allow_null=True, help_text=_(
+        "The latest figures of the post on a social platform; null until they are first fetched. "
+        "The figures over time: GET /api/v1/deliveries/{id}/metrics/.")))
+    def get_metrics(self, delivery) -> dict | None:
+        figures = delivery.metrics or {}
+        if not figures.get("fetched_at"):
+            return None
+        return FiguresSerializer(figures).data
+
+    @extend_schema_field(serializers.BooleanField(help_text=_("A person posted it by hand on the platform.")))
+    def get_posted_by_hand(self, delivery) -> bool:
+        return bool((delivery.detail or {}).get("by_hand"))
+
+
+class MetricPointSerializer(serializers.ModelSerializer):
+    """The post's figures at one fetch; a figure is null when the platform does not offer it."""
+
+    class Meta:
+        model = DeliveryMetric
+        fields = ["fetched_at", "impressions", "reactions", "comments", "shares"]
+        read_only_fields = fields
+
+
+class DeliveryMetricsSerializer(serializers.Serializer):
+    """A post's figures over time, oldest first."""
+
+    delivery = serializers.IntegerField()
+    points = MetricPointSerializer(many=True)
 
 
 # -- subscribers --------------------------------------------------------------------

@@ -19,6 +19,7 @@ from kanava.api.errors import LimitedJSONParser
 from kanava.api.filters import DeliveryFilter, MessageFilter, SubscriberFilter, filtered
 from kanava.api.schema import ERRORS, NOT_FOUND, error_responses
 from kanava.api.serializers import (
+    DeliveryMetricsSerializer,
     DeliverySerializer,
     MessageSerializer,
     MessageWriteSerializer,
@@ -167,6 +168,18 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisa
     def retry(self, request, pk=None):
         delivery = publishing.do_retry_delivery(self.actor(), self.get_object())
         return Response(DeliverySerializer(self.get_queryset().get(pk=delivery.pk)).data)
+
+    @extend_schema(summary=_("Show a post's figures over time"),
+                   description=_("Each time the platform was asked for the post's figures (1 hour, 6 hours, "
+                                 "1, 3 and 7 days after posting), oldest first. A figure is null when the "
+                                 "platform does not offer it: Mastodon and Bluesky report no impressions. "
+                                 "Empty for channels without figures."),
+                   responses={200: DeliveryMetricsSerializer, **NOT_FOUND})
+    @action(detail=True, methods=["get"])
+    def metrics(self, request, pk=None):
+        delivery = self.get_object()
+        points = delivery.metric_points.defer("raw").order_by("fetched_at", "id")
+        return Response(DeliveryMetricsSerializer({"delivery": delivery.pk, "points": points}).data)
 
 
 @extend_schema_view(

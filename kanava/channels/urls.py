@@ -2,7 +2,7 @@ from django.urls import path
 
 from kanava.channels import views
 from kanava.channels.social import views as social
-from kanava.channels.social import views_voice
+from kanava.channels.social import views_reach, views_voice
 
 app_name = "channels"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("health/", social.health, name="health"),
     path("by-hand/", social.by_hand, name="by_hand"),
     path("mine/", views_voice.my_accounts, name="my_accounts"),
+    path("reach/", views_reach.reach, name="reach"),
+    path("reach/export.csv", views_reach.reach_export, name="reach_export"),
 ]

@@ -3,8 +3,11 @@
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_POST
 
 from kanava.core.action_labels import action_label
@@ -12,7 +15,7 @@ from kanava.core.models import AuditEvent
 from kanava.core.roles import Cap
 from kanava.publishing import actions
 from kanava.publishing.forms import CommentForm, MessageFilterForm, RejectForm, ScheduleForm
-from kanava.publishing.models import Delivery, Message, MessageVersion, Recipient
+from kanava.publishing.models import Delivery, DeliveryMetric, Message, MessageVersion, Recipient
 from kanava.publishing.views_checks import panel_for
 from kanava.publishing.views_common import actor, attempt, get_message, may, message_url, org_view, page
 
@@ -55,9 +58,12 @@ def message_list(request):
 # -- the message page ----------------------------------------------------------------------
 
 def delivery_groups(message: Message) -> tuple[list[dict], bool]:
-    """Deliveries per channel with recipient counts, and whether any is still open."""
-    deliveries = list(message.deliveries.select_related("channel").order_by("channel__name", "channel_id",
-                                                                             "language", "batch"))
+    """Deliveries per channel with recipient counts (batched channels) or reach (social platforms),
+    and whether any is still open."""
+    from kanava.channels.social.adapter import SocialAdapter
+
+    deliveries = list(message.deliveries.select_related("channel", "channel__owner")
+                      .order_by("channel__name", "channel_id", "language", "batch"))
     counts: dict[int, dict[str, int]] = {}
     rows = (Recipient.objects.filter(delivery__message=message).values_list("delivery_id", "state")
             .annotate(n=Count("id")).order_by())
@@ -67,17 +73,102 @@ def delivery_groups(message: Message) -> tuple[list[dict], bool]:
         per[column] = per.get(column, 0) + n
     groups: dict[int, dict] = {}
     for delivery in deliveries:
-        group = groups.setdefault(delivery.channel_id, {
-            "channel": delivery.channel, "batched": delivery.channel.adapter.batched, "deliveries": []})
+        channel = delivery.channel
+        if channel.pk not in groups:
+            adapter = channel.adapter
+            groups[channel.pk] = {"channel": channel, "batched": adapter.batched, "deliveries": [],
+                                  "social": isinstance(adapter, SocialAdapter),
+                                  "has_metrics": getattr(adapter, "has_metrics", False),
+                                  "personal_of": channel.owner}
         delivery.counts = [(column, counts.get(delivery.pk, {}).get(column, 0)) for column in RECIPIENT_COLUMNS]
-        group["deliveries"].append(delivery)
+        groups[channel.pk]["deliveries"].append(delivery)
+    social = [d for group in groups.values() if group["social"] for d in group["deliveries"]]
+    if social:
+        attach_reach(social)
     still_open = message.state == State.PUBLISHING or any(d.state in Delivery.OPEN_STATES for d in deliveries)
     return list(groups.values()), still_open
+
+
+# -- reach of each post on a social platform ------------------------------------------
+
+FIGURES = ("impressions", "reactions", "comments", "shares")
+#: Sentences describing a sparkline, one per figure so that each translates whole.
+TREND_SENTENCES = {
+    "impressions": ngettext_lazy("Impressions went from %(first)s to %(last)s over %(count)s fetch.",
+                                 "Impressions went from %(first)s to %(last)s over %(count)s fetches.", "count"),
+    "reactions": ngettext_lazy("Reactions went from %(first)s to %(last)s over %(count)s fetch.",
+                               "Reactions went from %(first)s to %(last)s over %(count)s fetches.", "count"),
+    "comments": ngettext_lazy("Comments went from %(first)s to %(last)s over %(count)s fetch.",
+                              "Comments went from %(first)s to %(last)s over %(count)s fetches.", "count"),
+    "shares": ngettext_lazy("Shares went from %(first)s to %(last)s over %(count)s fetch.",
+                            "Shares went from %(first)s to %(last)s over %(count)s fetches.", "count"),
+}
+PART_LABEL = gettext_lazy("Post %(number)s of %(total)s")
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 32, 3
+
+
+def attach_reach(deliveries: list[Delivery]) -> None:
+    """Give each social post its links, latest figures and time series (one query for all the points).
+
+    Sets ``posts`` (links to the post and to each part of a thread),
+    ``by_hand``, ``latest`` (figure name -> value, None where the platform
+    does not offer it), ``fetched_at``, ``trend`` (the time series) and
+    ``sparkline`` (None unless a figure changed over two or more fetches).
+    """
+    points: dict[int, list[DeliveryMetric]] = {}
+    for point in (DeliveryMetric.objects.filter(delivery__in=[d.pk for d in deliveries])
+                  .defer("raw").order_by("delivery_id", "fetched_at", "id")):
+        point.figures = [getattr(point, name) for name in FIGURES]
+        points.setdefault(point.delivery_id, []).append(point)
+    for delivery in deliveries:
+        detail = delivery.detail or {}
+        figures = delivery.metrics or {}
+        delivery.posts = post_links(delivery)
+        delivery.by_hand = bool(detail.get("by_hand"))
+        delivery.latest = [(name, figures.get(name)) for name in FIGURES]
+        delivery.fetched_at = parse_datetime(figures["fetched_at"]) if figures.get("fetched_at") else None
+        delivery.trend = points.get(delivery.pk, [])
+        delivery.sparkline = sparkline(delivery.trend)
+
+
+def post_links(delivery: Delivery) -> list[dict]:
+    """The post's address, or each part's when it went out as a thread: ``[{"url", "label"}]``."""
+    parts = [p for p in (delivery.detail or {}).get("parts") or [] if p.get("url")]
+    if len(parts) > 1:
+        return [{"url": part["url"], "label": PART_LABEL % {"number": number, "total": len(parts)}}
+                for number, part in enumerate(parts, start=1)]
+    url = delivery.url or (parts[0]["url"] if parts else "")
+    return [{"url": url, "label": url}] if url else []
+
+
+def sparkline(points: list[DeliveryMetric]) -> dict | None:
+    """A small line of the first figure that has two or more values, and a sentence saying the same.
+
+    Returns ``{"points": "x,y x,y ...", "label": ..., "width", "height"}``
+    for an inline SVG, or None when there is no trend to draw.
+    """
+    for name in FIGURES:
+        values = [getattr(point, name) for point in points if getattr(point, name) is not None]
+        if len(values) < 2:
+            continue
+        low, high = min(values), max(values)
+        span = (high - low) or 1
+        step = (SPARK_WIDTH - 2 * SPARK_PAD) / (len(values) - 1)
+        inner = SPARK_HEIGHT - 2 * SPARK_PAD
+        coordinates = " ".join(
+            f"{SPARK_PAD + index * step:.1f},{SPARK_PAD + inner - (value - low) / span * inner:.1f}"
+            for index, value in enumerate(values))
+        label = TREND_SENTENCES[name] % {"first": number_format(values[0], force_grouping=True),
+                                         "last": number_format(values[-1], force_grouping=True),
+                                         "count": len(values)}
+        return {"points": coordinates, "label": label, "width": SPARK_WIDTH, "height": SPARK_HEIGHT}
+    return None
 
 
 def deliveries_context(request, message: Message) -> dict:
     groups, still_open = delivery_groups(message)
     return {"message": message, "delivery_groups": groups, "still_open": still_open,
+            "has_social": any(group["social"] for group in groups),
             "recipient_columns": RECIPIENT_COLUMNS, "may_manage_deliveries": may(request, Cap.APPROVE),
             "organisation": request.organisation}
 
