@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from email.utils import parsedate_to_datetime
 from typing import Mapping
 
@@ -31,6 +32,21 @@ from kanava.channels.base import ChannelError
 META_USAGE_CEILING = 95
 #: When Meta says nothing about how long, wait this long once near the ceiling.
 META_DEFAULT_WAIT = 15 * 60
+#: 4xx answers that say "not now" rather than "never": request timeout, too early.
+TRANSIENT_4XX = (408, 425)
+
+
+#: Pairs of (remaining, reset) headers of the platforms' rate-limit windows: X's 15-minute window and its
+#: 24-hour caps per user and per app, Bluesky's and the IETF draft's ``ratelimit-*``, Mastodon's.
+RATE_WINDOWS = (
+    ("x-rate-limit-remaining", "x-rate-limit-reset"),
+    ("x-user-limit-24hour-remaining", "x-user-limit-24hour-reset"),
+    ("x-app-limit-24hour-remaining", "x-app-limit-24hour-reset"),
+    ("ratelimit-remaining", "ratelimit-reset"),
+    ("x-ratelimit-remaining", "x-ratelimit-reset"),
+)
+#: A reset value smaller than this is a number of seconds (the IETF draft), not a Unix time (X, Bluesky).
+EPOCH_THRESHOLD = 10**9
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -40,71 +56,125 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
+def _number(value: str | None) -> float | None:
+    try:
+        number = float((value or "").strip())
+    except ValueError:
+        return None
+    return number if number == number and number not in (float("inf"), float("-inf")) else None
+
+
+def _http_date(value: str) -> float | None:
+    """An HTTP date (``Wed, 21 Oct 2015 07:28:00 GMT``) or ISO 8601 time (Mastodon) as a Unix time."""
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if moment.tzinfo is None:  # "-0000" or no zone: HTTP dates are always UTC
+        moment = moment.replace(tzinfo=dt_timezone.utc)
+    return moment.timestamp()
+
+
+def _reset_wait(value: str | None, now: float) -> float | None:
+    """Seconds until a window's reset: a Unix time, a number of seconds, or a date."""
+    if not value or not value.strip():
+        return None
+    number = _number(value)
+    if number is None:
+        moment = _http_date(value)
+        return None if moment is None else max(0.0, moment - now)
+    if number < EPOCH_THRESHOLD:
+        return max(0.0, number)
+    return max(0.0, number - now)
+
+
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
     """How long the platform asked us to wait, from whichever header it used; None if it did not say.
 
-    Understands ``Retry-After`` (seconds or an HTTP date), X's
-    ``x-rate-limit-reset`` and Bluesky's ``ratelimit-reset`` (Unix times, when
-    the remaining count is 0), and Meta's usage headers.
+    Understands ``Retry-After`` (seconds or an HTTP date), the reset headers
+    of every rate-limit window whose remaining count is 0 (X's
+    ``x-rate-limit-reset`` and 24-hour caps, Bluesky's ``ratelimit-reset``:
+    Unix times; the IETF draft's seconds; Mastodon's ISO time) taking the
+    longest, and Meta's usage headers.
     """
     now = time.time() if now is None else now
     value = _header(headers, "Retry-After")
-    if value:
-        value = value.strip()
-        if value.isdigit():
-            return float(value)
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - now)
-        except (TypeError, ValueError):
-            pass
-    for remaining_name, reset_name in (("x-rate-limit-remaining", "x-rate-limit-reset"),
-                                       ("ratelimit-remaining", "ratelimit-reset")):
-        reset = _header(headers, reset_name)
+    if value and value.strip():
+        seconds = _number(value)
+        if seconds is not None:
+            return max(0.0, seconds)
+        moment = _http_date(value)
+        if moment is not None:
+            return max(0.0, moment - now)
+    waits = []
+    for remaining_name, reset_name in RATE_WINDOWS:
         remaining = _header(headers, remaining_name)
-        if reset and reset.strip().isdigit() and (remaining is None or remaining.strip() == "0"):
-            return max(0.0, float(reset) - now)
+        if remaining is not None and _number(remaining) != 0:
+            continue
+        wait = _reset_wait(_header(headers, reset_name), now)
+        if wait is not None:
+            waits.append(wait)
+    if waits:
+        return max(waits)
     return meta_wait_seconds(headers)
+
+
+def _json_header(headers: Mapping[str, str], name: str):
+    raw = _header(headers, name)
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _meta_entries(data) -> list[dict]:
+    """The usage entries of one header: ``{...}`` (app) or ``{"<id>": [{...}, ...]}`` (business use case)."""
+    if not isinstance(data, dict):
+        return []
+    if any(isinstance(v, list) for v in data.values()):
+        return [e for value in data.values() if isinstance(value, list) for e in value if isinstance(e, dict)]
+    return [data]
 
 
 def meta_usage(headers: Mapping[str, str]) -> int | None:
     """The highest usage percentage in Meta's ``X-App-Usage`` and ``X-Business-Use-Case-Usage`` headers."""
     highest = None
     for name in ("X-App-Usage", "X-Business-Use-Case-Usage", "X-Ad-Account-Usage"):
-        raw = _header(headers, name)
-        if not raw:
-            continue
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            continue
-        entries = []
-        if isinstance(data, dict) and any(isinstance(v, list) for v in data.values()):
-            for value in data.values():  # business use case: {"<id>": [{...}]}
-                entries += [e for e in value if isinstance(e, dict)] if isinstance(value, list) else []
-        elif isinstance(data, dict):
-            entries = [data]
-        for entry in entries:
+        for entry in _meta_entries(_json_header(headers, name)):
             for key in ("call_count", "total_time", "total_cputime", "acc_id_util_pct"):
-                if isinstance(entry.get(key), (int, float)):
-                    highest = max(highest or 0, int(entry[key]))
+                value = entry.get(key)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    highest = max(highest or 0, int(value))
     return highest
 
 
+def meta_regain_minutes(headers: Mapping[str, str]) -> int:
+    """Meta's ``estimated_time_to_regain_access`` (minutes; 0 when not throttled)."""
+    minutes = 0
+    for entry in _meta_entries(_json_header(headers, "X-Business-Use-Case-Usage")):
+        value = _number(str(entry.get("estimated_time_to_regain_access") or 0))
+        minutes = max(minutes, int(value or 0))
+    return minutes
+
+
 def meta_wait_seconds(headers: Mapping[str, str]) -> float | None:
-    """Meta: how long to wait once usage is near 100 %, from ``estimated_time_to_regain_access`` (minutes)."""
+    """Meta: how long to wait once usage is near 100 % or Meta says access is blocked for a while.
+
+    ``estimated_time_to_regain_access`` (minutes) when Meta gives it, else
+    :data:`META_DEFAULT_WAIT`; None when usage is below the ceiling.
+    """
+    minutes = meta_regain_minutes(headers)
+    if minutes:
+        return float(minutes * 60)
     usage = meta_usage(headers)
     if usage is None or usage < META_USAGE_CEILING:
         return None
-    minutes = 0
-    raw = _header(headers, "X-Business-Use-Case-Usage")
-    if raw:
-        try:
-            for value in json.loads(raw).values():
-                for entry in value if isinstance(value, list) else []:
-                    minutes = max(minutes, int(entry.get("estimated_time_to_regain_access") or 0))
-        except (ValueError, AttributeError, TypeError):
-            pass
-    return float(minutes * 60) if minutes else float(META_DEFAULT_WAIT)
+    return float(META_DEFAULT_WAIT)
 
 
 def pause_channel(channel, seconds: float) -> None:
@@ -167,7 +237,7 @@ def error_for(channel, status: int | None, headers: Mapping[str, str] | None = N
         pause_channel(channel, wait)
         return ChannelError(_("%(platform)s asked us to slow down; trying again in %(minutes)s min.") % {
             "platform": label, "minutes": max(1, round(wait / 60))}, retry_after=wait)
-    if status >= 500:
+    if status >= 500 or status in TRANSIENT_4XX:
         return ChannelError(_("%(platform)s is not working right now (error %(status)s); trying again.") % {
             "platform": label, "status": status}, retry_after=retry_after_seconds(headers))
     if status == 403:
@@ -178,13 +248,17 @@ def error_for(channel, status: int | None, headers: Mapping[str, str] | None = N
 
 
 def note_usage(channel, headers: Mapping[str, str] | None) -> None:
-    """After a successful call: pause early when the platform says the quota is nearly used up."""
-    wait = meta_wait_seconds(headers or {})
+    """After a successful call: pause early when the platform says the quota is used up.
+
+    Meta: usage near 100 % (or a wait Meta announces); X, Bluesky, Mastodon:
+    a window with 0 requests remaining, until its reset.
+    """
+    headers = headers or {}
+    wait = meta_wait_seconds(headers)
+    if not wait:
+        now = time.time()
+        waits = [_reset_wait(_header(headers, reset), now) for remaining, reset in RATE_WINDOWS
+                 if _number(_header(headers, remaining)) == 0]
+        wait = max((w for w in waits if w), default=None)
     if wait:
         pause_channel(channel, wait)
-        return
-    remaining = _header(headers or {}, "x-rate-limit-remaining") or _header(headers or {}, "ratelimit-remaining")
-    if remaining is not None and remaining.strip() == "0":
-        wait = retry_after_seconds(headers or {})
-        if wait:
-            pause_channel(channel, wait)

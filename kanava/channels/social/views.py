@@ -1,14 +1,16 @@
-"""Connecting an account: the connect page, the OAuth callback, disconnecting."""
+"""Connecting an account (the connect page, the OAuth callback, disconnecting), the health of
+connections, and the "post by hand" checklist."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,6 +19,7 @@ from kanava.channels.models import Channel
 from kanava.channels.social import actions, oauth
 from kanava.core.audit import Actor
 from kanava.core.decorators import staff_view
+from kanava.core.navigation import staff_context
 from kanava.core.roles import Cap
 from kanava.publishing.errors import PermissionDenied as ActionDenied
 from kanava.publishing.errors import WorkflowError
@@ -72,7 +75,7 @@ def connect(request, pk: int):
         raise PermissionDenied
     adapter = channel.adapter
     personal = bool(channel.owner_id)
-    form = ConnectForm(request.POST or None, adapter=adapter, personal=personal)
+    form = ConnectForm(request.POST if request.method == "POST" else None, adapter=adapter, personal=personal)
     if request.method == "POST" and form.is_valid():
         actor = Actor.from_request(request)
         try:
@@ -90,43 +93,78 @@ def connect(request, pk: int):
             spec = adapter.oauth_spec()
             if spec is None:
                 raise WorkflowError(_("This channel is not connected through a sign-in."))
-            request.session["kanava_oauth_consent"] = bool(form.cleaned_data.get("consent"))
             return redirect(oauth.begin(request.session, spec, channel, next_url=_back(request, channel),
-                                        language=request.LANGUAGE_CODE))
+                                        language=request.LANGUAGE_CODE,
+                                        consent=bool(form.cleaned_data.get("consent"))))
         except (ChannelError, WorkflowError, ActionDenied) as error:
             form.add_error(None, str(error))
     return render(request, "channels/connect.html", {"channel": channel, "form": form, "personal": personal,
                                                      "manifest": channel.manifest,
-                                                     "password": adapter.connect_with == "password"})
+                                                     "password": adapter.connect_with == "password",
+                                                     **staff_context(request, "channels:health")})
+
+
+#: What the platform's ``error`` in the callback means, for the person who was connecting (RFC 6749 4.1.2.1).
+OAUTH_ERRORS = {
+    "access_denied": gettext_lazy("You did not allow Kanava to publish on %(platform)s, so %(channel)s was not "
+                                  "connected. Connect again and choose to allow it if you want Kanava to publish "
+                                  "there."),
+    "invalid_scope": gettext_lazy("%(platform)s did not give the permissions Kanava needs, so %(channel)s was not "
+                                  "connected. Check the app's settings on %(platform)s."),
+    "server_error": gettext_lazy("%(platform)s had a problem, so %(channel)s was not connected. Try again in a "
+                                 "moment."),
+    "temporarily_unavailable": gettext_lazy("%(platform)s is busy, so %(channel)s was not connected. Try again in "
+                                            "a moment."),
+}
+
+
+def _platform_refused(channel, request) -> str:
+    """The platform sent an error instead of a code: what it means, in the person's language."""
+    values = {"platform": channel.manifest.label, "channel": channel.name}
+    known = OAUTH_ERRORS.get(request.GET.get("error", ""))
+    if known:
+        return str(known) % values
+    return _("%(channel)s was not connected: %(reason)s") % {
+        **values, "reason": request.GET.get("error_description") or request.GET["error"]}
 
 
 def callback(request):
-    """The platform sends the person back here with a code (or an error) and our state."""
+    """The platform sends the person back here with a code (or an error) and our state.
+
+    Only the session that started the attempt can finish it, once, within
+    15 minutes, and only if the person may still connect that channel.
+    """
     if not request.user.is_authenticated:
-        return HttpResponseBadRequest(_("Sign in to Kanava first, then connect the account again."))
-    pending = oauth.take_state(request.session, request.GET.get("state", ""))
+        return HttpResponseBadRequest(_("Sign in to Kanava first, then connect the account again."),
+                                      content_type="text/plain; charset=utf-8")
+    pending = oauth.pop_state(request.session, request.GET.get("state", ""))
     if pending is None:
         return HttpResponseBadRequest(_("This sign-in link has expired or was already used. Start connecting "
-                                        "the account again."))
-    channel = Channel.objects.filter(pk=pending["channel"]).select_related("organisation").first()
+                                        "the account again."), content_type="text/plain; charset=utf-8")
+    channel = Channel.objects.filter(pk=pending["channel"]).select_related("organisation", "owner").first()
     if channel is None or not actions.may_connect(request.user, channel):
         raise PermissionDenied
     next_url = pending["next"] if url_has_allowed_host_and_scheme(pending["next"], allowed_hosts=None) else "/"
-    if request.GET.get("error"):
-        messages.error(request, _("%(channel)s was not connected: %(reason)s") % {
-            "channel": channel.name, "reason": request.GET.get("error_description") or request.GET["error"]})
-        return redirect(next_url)
-    adapter = channel.adapter
-    try:
-        token = oauth.exchange_code(adapter.oauth_spec(), request.GET.get("code", ""), pending["verifier"])
-        connection = adapter.finish_connection(token)
-        actions.do_connect(Actor.from_request(request), channel, connection,
-                           consent=bool(request.session.pop("kanava_oauth_consent", False)))
-    except (ChannelError, WorkflowError, ActionDenied) as error:
-        messages.error(request, _("%(channel)s was not connected: %(reason)s") % {
-            "channel": channel.name, "reason": error})
-    else:
-        messages.success(request, _("%(channel)s is connected.") % {"channel": channel.name})
+    with translation.override(pending.get("language") or translation.get_language()):
+        if oauth.is_expired(pending):
+            messages.error(request, _("Connecting %(channel)s took longer than %(minutes)s minutes, so it was not "
+                                      "finished. Start connecting again.") % {
+                "channel": channel.name, "minutes": oauth.STATE_LIFETIME // 60})
+            return redirect(next_url)
+        if request.GET.get("error"):
+            messages.error(request, _platform_refused(channel, request))
+            return redirect(next_url)
+        adapter = channel.adapter
+        try:
+            token = oauth.exchange_code(adapter.oauth_spec(), request.GET.get("code", ""), pending["verifier"])
+            connection = adapter.finish_connection(token)
+            actions.do_connect(Actor.from_request(request), channel, connection,
+                               consent=bool(pending.get("consent")))
+        except (ChannelError, WorkflowError, ActionDenied) as error:
+            messages.error(request, _("%(channel)s was not connected: %(reason)s") % {
+                "channel": channel.name, "reason": error})
+        else:
+            messages.success(request, _("%(channel)s is connected.") % {"channel": channel.name})
     return redirect(next_url)
 
 
@@ -151,12 +189,17 @@ def _social_channels(organisation):
 
 
 def _by_hand_deliveries(organisation, person=None):
-    """Posts to social platforms that failed or are uncertain: a person posts them by hand."""
+    """Posts to social platforms that a person should post by hand (or check): failed, uncertain, or
+    still retrying after a failure (the platform is down)."""
+    from django.db.models import Q
+
     from kanava.publishing.models import Delivery
 
-    found = (Delivery.objects.filter(organisation=organisation, channel__kind__in=actions.social_kinds(),
-                                     state__in=[Delivery.State.FAILED, Delivery.State.UNCERTAIN])
-             .select_related("channel", "message", "organisation").order_by("-created_at"))
+    retrying = Q(state=Delivery.State.PENDING, attempts__gt=0) & ~Q(last_error="")
+    found = (Delivery.objects.filter(organisation=organisation, channel__kind__in=actions.social_kinds())
+             .filter(Q(state__in=[Delivery.State.FAILED, Delivery.State.UNCERTAIN]) | retrying)
+             .select_related("channel", "channel__owner", "message", "message__organisation", "organisation")
+             .order_by("-created_at", "pk"))
     if person is not None:
         found = found.filter(channel__owner=person)
     return found
@@ -164,14 +207,19 @@ def _by_hand_deliveries(organisation, person=None):
 
 @staff_view(Cap.MANAGE_CHANNELS)
 def health(request):
+    """Every connected account of the organisation and of its voices: what state it is in, what to do."""
     from kanava.channels.social.health import health_of
 
-    rows = [health_of(channel) for channel in _social_channels(request.organisation)]
-    order = {"expired": 0, "broken": 1, "not_connected": 2, "expiring": 3, "paused": 4, "ok": 5}
-    rows.sort(key=lambda h: (order.get(h.status, 9), h.channel.name))
+    rows = sorted((health_of(channel, viewer=request.user) for channel in _social_channels(request.organisation)),
+                  key=lambda h: (*h.urgency, h.channel.name.lower()))
+    organisation_rows = [h for h in rows if not h.channel.owner_id]
+    personal_rows = [h for h in rows if h.channel.owner_id]
     return render(request, "channels/health.html", {
-        "rows": rows, "by_hand_count": _by_hand_deliveries(request.organisation).count(),
-        "problems": sum(1 for h in rows if h.status != "ok")})
+        **staff_context(request, "channels:health"),
+        "organisation_rows": organisation_rows, "personal_rows": personal_rows,
+        "by_hand_count": _by_hand_deliveries(request.organisation).count(),
+        "problems": sum(1 for h in rows if h.needs_reconnect and h.status != "not_connected"),
+        "not_connected": sum(1 for h in rows if h.status == "not_connected")})
 
 
 class ByHandForm(forms.Form):
@@ -179,34 +227,64 @@ class ByHandForm(forms.Form):
                          label=gettext_lazy("Address of the post you made (optional)"))
 
 
+def _checklist_item(delivery, variants) -> dict:
+    """What a person needs to post one delivery by hand: the parts still to post, images with alt text."""
+    variant = variants.get((delivery.message_id, delivery.channel_id, delivery.language))
+    adapter = delivery.channel.adapter
+    texts = adapter.parts(variant) if variant else []
+    done = (delivery.detail or {}).get("parts") or []
+    parts = [{"number": number, "text": text, "done": done[number - 1] if number <= len(done) else None}
+             for number, text in enumerate(texts, start=1)]
+    images = adapter.images(delivery.message, delivery.language) if variant and not done else []
+    return {"delivery": delivery, "parts": parts, "to_post": [p for p in parts if not p["done"]],
+            "images": images, "done_parts": len(done), "variant": variant,
+            "retrying": delivery.state == "pending"}
+
+
 @staff_view(Cap.VIEW)
 def by_hand(request):
-    """The "post by hand" checklist: everything a platform did not take, ready to copy."""
+    """The "post by hand" checklist: everything a platform did not take, ready to copy.
+
+    People who approve see every failed post; a voice sees those on their own
+    accounts.  Marking one posted by hand is recorded in the audit log.
+    """
     from kanava.core.access import can
     from kanava.publishing.models import Delivery, Variant
 
     is_approver = can(request.user, request.organisation, Cap.APPROVE)
+    if not is_approver and not can(request.user, request.organisation, Cap.APPROVE_OWN):
+        raise PermissionDenied
     deliveries = _by_hand_deliveries(request.organisation, None if is_approver else request.user)
     if request.method == "POST":
-        delivery = get_object_or_404(deliveries, pk=request.POST.get("delivery"))
-        form = ByHandForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.do_mark_posted_by_hand(Actor.from_request(request), delivery, form.cleaned_data["url"] or "")
-            except (WorkflowError, ActionDenied) as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, _("Marked as posted by hand."))
-            return redirect("channels:by_hand", org=request.organisation.slug)
+        return _mark_by_hand(request, is_approver)
+    shown = list(deliveries.prefetch_related("message__images", "message__versions")[:100])
+    variants = {(v.message_id, v.channel_id, v.language): v for v in Variant.objects.filter(
+        message__in={d.message_id for d in shown}, channel__in={d.channel_id for d in shown})}
+    return render(request, "channels/by_hand.html", {
+        **staff_context(request, "channels:by_hand"),
+        "items": [_checklist_item(delivery, variants) for delivery in shown],
+        "more": max(0, deliveries.count() - len(shown)) if len(shown) == 100 else 0,
+        "form": ByHandForm(), "states": Delivery.State})
+
+
+def _mark_by_hand(request, is_approver: bool):
+    from kanava.publishing.models import Delivery
+
+    mine = Delivery.objects.filter(organisation=request.organisation, channel__kind__in=actions.social_kinds())
+    if not is_approver:
+        mine = mine.filter(channel__owner=request.user)
+    try:
+        delivery = mine.select_related("channel", "organisation", "message").get(pk=int(request.POST.get("delivery")))
+    except (Delivery.DoesNotExist, TypeError, ValueError):
+        raise Http404
+    form = ByHandForm(request.POST)
+    if not form.is_valid():
         messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
-    items = []
-    for delivery in deliveries[:100]:
-        variant = Variant.objects.filter(message=delivery.message_id, channel=delivery.channel_id,
-                                         language=delivery.language).first()
-        adapter = delivery.channel.adapter
-        texts = adapter.parts(variant) if variant else []
-        items.append({"delivery": delivery, "texts": texts, "variant": variant,
-                      "images": adapter.images(delivery.message, delivery.language) if variant else [],
-                      "done_parts": len((delivery.detail or {}).get("parts", []))})
-    return render(request, "channels/by_hand.html", {"items": items, "form": ByHandForm(),
-                                                     "states": Delivery.State})
+        return redirect("channels:by_hand", org=request.organisation.slug)
+    try:
+        actions.do_mark_posted_by_hand(Actor.from_request(request), delivery, form.cleaned_data["url"] or "")
+    except (WorkflowError, ActionDenied) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(channel)s: marked as posted by hand.") % {"channel": delivery.channel.name})
+    return redirect("channels:by_hand", org=request.organisation.slug)
