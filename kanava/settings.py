@@ -191,6 +191,11 @@ OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_CLAIM_LEASE = float(env("OUTBOX_CLAIM_LEASE", "1800"))
 OUTBOX_BACKOFF_BASE = float(env("OUTBOX_BACKOFF_BASE", "5"))
 OUTBOX_BACKOFF_CAP = float(env("OUTBOX_BACKOFF_CAP", "3600"))
+# Task loops per worker process (``kanava_worker --threads``).
+WORKER_THREADS = envint("KANAVA_WORKER_THREADS", 1)
+# When a published post's reach figures are fetched, in seconds after it went
+# out (1 hour, 6 hours, 1 day, 3 days, 7 days); the demo fetches sooner.
+METRICS_SCHEDULE = [int(v) for v in envlist("METRICS_SCHEDULE", "3600,21600,86400,259200,604800")]
 EMAIL_BATCH_SIZE = envint("EMAIL_BATCH_SIZE", 1000)
 SMS_BATCH_SIZE = envint("SMS_BATCH_SIZE", 500)
 # Link checks reach out from the server: private addresses are refused in

@@ -2,7 +2,7 @@
 
 Each database runs in its own child process (``python -m kanava.bench.run``)
 with a fresh bench database; results are printed as a table and written to
-``bench-results/results.json``.  Targets come from issue 2.
+``bench-results/results.json``.  Targets come from issues 2 and 3.
 """
 
 import argparse
@@ -19,6 +19,8 @@ TARGETS = {
     "fan_out_seconds": ("<", 2.0),
     "feed_requests_per_second": (">=", 500),
     "feed_p95_ms": ("<", 50),
+    "social_fan_out_seconds": ("<", 3.0),
+    "metrics_seconds": ("<", 30.0),
 }
 
 
@@ -63,7 +65,7 @@ def main():
             results["postgresql"] = run_one("PostgreSQL", PG_URL, args)
         else:
             results["postgresql"] = {"error": "PostgreSQL is not running on 127.0.0.1:5432"}
-    print("\nResults (2-core machine targets from issue 2)")
+    print("\nResults (2-core machine targets from issues 2 and 3)")
     for db, figures in results.items():
         print(f"  {db}")
         for key, value in figures.items():

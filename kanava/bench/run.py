@@ -62,9 +62,10 @@ def fresh_database() -> None:
     call_command("migrate", verbosity=0)
 
 
-def start_workers(count: int) -> list[subprocess.Popen]:
+def start_workers(count: int, threads: int = 1) -> list[subprocess.Popen]:
     env = {**os.environ, "OUTBOX_TICK_SECONDS": "1"}
-    return [subprocess.Popen([sys.executable, "manage.py", "kanava_worker", "--interval", "0.05"], cwd=ROOT, env=env,
+    return [subprocess.Popen([sys.executable, "manage.py", "kanava_worker", "--interval", "0.05",
+                              "--threads", str(threads)], cwd=ROOT, env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(count)]
 
 
@@ -190,6 +191,137 @@ def fan_out(cast, smtp, workers: int) -> dict:
             "fan_out_all_delivered": all(s == "delivered" for _k, _l, s in states)}
 
 
+SOCIAL = ["facebook", "instagram", "x", "linkedin", "mastodon", "bluesky"]
+
+
+def social_servers(latency: float) -> dict:
+    from kanava.testing.platforms import server_class
+
+    servers = {name: server_class(kind)(latency=latency) for name, kind in
+               (("meta", "facebook"), ("x", "x"), ("linkedin", "linkedin"), ("mastodon", "mastodon"),
+                ("bluesky", "bluesky"))}
+    # The message's images are not served in this process: Instagram's stand-in takes their addresses on trust.
+    servers["meta"].fetch_loopback_images = False
+    # The set-up publishes hundreds of posts a minute from one account, more than X and Mastodon allow
+    # (honouring those limits is tested in each channel's tests): the bench's accounts get room.
+    servers["x"].rate_limits = {family: 1_000_000 for family in servers["x"].rate_limits}
+    servers["x"].daily_limits = {scope: 1_000_000 for scope in servers["x"].daily_limits}
+    servers["mastodon"].rate_limit = 1_000_000
+    servers["bluesky"].write_points_per_hour = 1_000_000
+    for server in servers.values():
+        server.start()
+    return servers
+
+
+def social_channels(org, servers) -> list:
+    channels = []
+    for kind in SOCIAL:
+        server = servers["meta" if kind in ("facebook", "instagram") else kind]
+        config = server.channel_config(kind=kind) if kind in ("facebook", "instagram") else server.channel_config()
+        channels.append(make_channel(org, kind, kind.title(), config=config, secrets=server.channel_secrets()))
+    return channels
+
+
+def bench_image():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1080, 1080), "#0f5e8c").save(buffer, "JPEG")
+    return SimpleUploadedFile("bench.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def social_message(cast, channels, title_suffix=""):
+    as_editor, as_lead = Actor(cast.editor, "127.0.0.1"), Actor(cast.lead, "127.0.0.1")
+    versions = {k: {**v, "title": f"{v['title']}{title_suffix}", "summary": v["body"]} for k, v in VERSIONS.items()}
+    message = actions.do_create_message(as_editor, cast.org, versions=versions, channels=channels)
+    actions.do_add_image(as_editor, message, bench_image(), alt={"fi": "Kuva.", "sv": "Bild."})
+    actions.do_submit_for_review(as_editor, message)
+    actions.do_approve(as_lead, message)
+    return message
+
+
+def social_fan_out(cast, smtp, workers: int, latency: float = 0.1) -> dict:
+    """One message to the six platforms and the five owned channels, every platform answering in 100 ms."""
+    say(f"social fan-out: six platforms ({latency * 1000:.0f} ms a request) and the five owned channels")
+    from kanava.channels.press.models import PressContact
+    from kanava.testing.sms_gateway import SmsGateway
+
+    servers = social_servers(latency)
+    try:
+        with SmsGateway(keep_text=False) as gateway:
+            owned = [
+                make_channel(cast.org, "website", "Web 2"),
+                make_channel(cast.org, "email", "Email 2", config={"smtp_host": "127.0.0.1", "smtp_port": smtp.port,
+                                                                   "from_address": "uutiset@bench.example"}),
+                make_channel(cast.org, "sms", "SMS 2", config=gateway.channel_config(sender="Bench"),
+                             secrets=gateway.channel_secrets()),
+                make_channel(cast.org, "print", "Print 2"),
+                make_channel(cast.org, "press", "Press 2", config={"host": "127.0.0.1", "port": smtp.port,
+                                                                   "from_email": "viestinta@bench.example"}),
+            ]
+            if not PressContact.objects.filter(organisation=cast.org).exists():
+                PressContact.objects.create(organisation=cast.org, name="News", newsroom="Paper",
+                                            email="news@paper.example", language="fi")
+            channels = owned + social_channels(cast.org, servers)
+            message = social_message(cast, channels)
+            procs = start_workers(workers, threads=4)  # platforms mostly wait: 4 task loops a worker
+            time.sleep(6)  # the workers import every platform's client library before their first task
+            started = time.perf_counter()
+            actions.do_publish(Actor(cast.lead, "127.0.0.1"), message)
+            while time.perf_counter() - started < 120:
+                open_ = Delivery.objects.filter(message=message).exclude(state__in=["delivered", "failed", "uncertain"])
+                if Delivery.objects.filter(message=message).exists() and not open_.exists():
+                    break
+                time.sleep(0.02)
+            elapsed = time.perf_counter() - started
+            stop(procs)
+    finally:
+        for server in servers.values():
+            server.stop()
+    deliveries = list(Delivery.objects.filter(message=message).select_related("channel").order_by("delivered_at"))
+    published = type(message).objects.get(pk=message.pk).published_at
+    for d in deliveries:
+        took = (d.delivered_at - published).total_seconds() if d.delivered_at else None
+        say(f"    {d.channel.kind:<9} {d.language or '*':<3} {d.state:<10} attempts {d.attempts} "
+            f"after {took if took is None else round(took, 2)} s {d.last_error[:80]}")
+    say(f"  all {len(deliveries)} deliveries done in {elapsed:.2f}s")
+    return {"social_fan_out_seconds": round(elapsed, 2),
+            "social_fan_out_deliveries": len(deliveries),
+            "social_fan_out_all_delivered": all(d.state == "delivered" for d in deliveries)}
+
+
+def social_metrics(cast, posts: int = 1000, latency: float = 0.1) -> dict:
+    """Reach figures of 1,000 published posts on the six platforms, every request answered in 100 ms."""
+    say(f"metrics: {posts} posts on six platforms ({latency * 1000:.0f} ms a request)")
+    from kanava.channels.social import metrics
+    from kanava.publishing import outbox
+
+    servers = social_servers(0.0)
+    try:
+        channels = social_channels(cast.org, servers)
+        made = 0
+        while made < posts:  # publish (without latency: this is set-up, not measured)
+            message = social_message(cast, channels, f" {made}")
+            actions.do_publish(Actor(cast.lead, "127.0.0.1"), message)
+            outbox.drain()
+            made += Delivery.objects.filter(message=message, state="delivered").count()
+        ids = list(Delivery.objects.filter(channel__in=channels, state="delivered").values_list("pk", flat=True))[:posts]
+        for server in servers.values():
+            server.latency = latency
+        started = time.perf_counter()
+        stored = metrics.collect(ids)
+        elapsed = time.perf_counter() - started
+    finally:
+        for server in servers.values():
+            server.stop()
+    say(f"  figures for {stored} of {len(ids)} posts in {elapsed:.2f}s")
+    return {"metrics_posts": len(ids), "metrics_posts_with_figures": stored,
+            "metrics_seconds": round(elapsed, 2)}
+
+
 def feed(cast, seconds: int) -> dict:
     say("feed: RSS under load (gunicorn, wrk)")
     if not subprocess.run(["which", "wrk"], capture_output=True).returncode == 0:
@@ -245,8 +377,10 @@ def main():
     try:
         results.update(newsletter(cast, smtp, args.subscribers, args.workers))
         results.update(fan_out(cast, smtp, args.workers))
+        results.update(social_fan_out(cast, smtp, args.workers))
     finally:
         smtp.stop()
+    results.update(social_metrics(cast))
     results.update(feed(cast, args.feed_seconds))
     print(json.dumps(results))
 

@@ -11,6 +11,7 @@ Bluesky) and otherwise with a few requests in parallel (:func:`fetch_each`).
 from __future__ import annotations
 
 import logging
+import secrets
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Callable
@@ -23,22 +24,32 @@ from kanava.channels.base import ChannelError
 
 logger = logging.getLogger("kanava.metrics")
 
-SCHEDULE = [timedelta(hours=1), timedelta(hours=6), timedelta(days=1), timedelta(days=3), timedelta(days=7)]
+
+def schedule() -> list[timedelta]:
+    """Seconds after publishing at which figures are fetched (settings.METRICS_SCHEDULE)."""
+    from django.conf import settings
+
+    return [timedelta(seconds=s) for s in settings.METRICS_SCHEDULE]
+
+
 #: How long a chunk handed to a task is kept from being handed out again.
 LEASE = timedelta(minutes=10)
 CHUNK = 200
+#: After a failure, figures are still asked for until this long after the last round.
+GIVE_UP_AFTER = timedelta(days=1)
 PARALLEL = 8
 
 
 def first_due(adapter, delivered_at):
     """When a new post's figures are first fetched; None for channels without figures."""
-    return delivered_at + SCHEDULE[0] if getattr(adapter, "has_metrics", False) else None
+    return delivered_at + schedule()[0] if getattr(adapter, "has_metrics", False) else None
 
 
 def next_due(delivered_at, rounds_done: int):
-    if rounds_done >= len(SCHEDULE):
+    steps = schedule()
+    if rounds_done >= len(steps):
         return None
-    return delivered_at + SCHEDULE[rounds_done]
+    return delivered_at + steps[rounds_done]
 
 
 def fetch_each(refs, fetch_one: Callable, parallel: int = PARALLEL) -> dict:
@@ -55,24 +66,64 @@ def fetch_each(refs, fetch_one: Callable, parallel: int = PARALLEL) -> dict:
     return {ref.id: metrics for ref, metrics in zip(refs, results) if metrics is not None}
 
 
+def _lease_until(now):
+    """When a handed-out chunk becomes due again if its task is lost.
+
+    A few random microseconds make each sweep's lease a value of its own, so
+    a sweep can read back exactly the rows it leased (two sweeps racing for
+    the same rows each get only those their UPDATE changed).
+    """
+    return now + LEASE + timedelta(microseconds=secrets.randbelow(1_000_000))
+
+
 def schedule_due(now=None, limit: int = 5000) -> int:
-    """Sweep step: hand due deliveries to the collect task in chunks.  Returns how many."""
+    """Sweep step: hand due deliveries to the collect task in chunks.  Returns how many were handed out.
+
+    Each chunk is leased with one conditional UPDATE before it is handed
+    out, so two sweeping workers never hand out the same delivery twice.
+    """
     from kanava.publishing.models import Delivery
     from kanava.publishing.tasks import collect_metrics
 
     now = now or timezone.now()
     due = list(Delivery.objects.filter(state=Delivery.State.DELIVERED, metrics_due_at__lte=now)
                .order_by("metrics_due_at").values_list("pk", flat=True)[:limit])
+    handed = 0
     for start in range(0, len(due), CHUNK):
         chunk = due[start:start + CHUNK]
-        taken = Delivery.objects.filter(pk__in=chunk, metrics_due_at__lte=now).update(metrics_due_at=now + LEASE)
+        lease = _lease_until(now)
+        Delivery.objects.filter(pk__in=chunk, state=Delivery.State.DELIVERED, metrics_due_at__lte=now).update(
+            metrics_due_at=lease)
+        taken = list(Delivery.objects.filter(pk__in=chunk, metrics_due_at=lease).order_by("pk")
+                     .values_list("pk", flat=True))
         if taken:
-            transaction.on_commit(lambda chunk=chunk: collect_metrics.enqueue(chunk))
-    return len(due)
+            transaction.on_commit(lambda taken=taken: collect_metrics.enqueue(taken))
+            handed += len(taken)
+    return handed
+
+
+def retry_at(delivery, now, wait: timedelta):
+    """When to ask again after a failure; None once the schedule's last round is well past (give up)."""
+    due = now + wait
+    if delivery.delivered_at and due > delivery.delivered_at + schedule()[-1] + GIVE_UP_AFTER:
+        return None
+    return due
+
+
+def _failed(deliveries, now, wait: timedelta) -> None:
+    from kanava.publishing.models import Delivery
+
+    for delivery in deliveries:
+        Delivery.objects.filter(pk=delivery.pk).update(metrics_due_at=retry_at(delivery, now, wait))
 
 
 def collect(delivery_ids: list[int], now=None) -> int:
-    """Fetch and store the figures of these deliveries' posts.  Returns how many posts got figures."""
+    """Fetch and store the figures of these deliveries' posts.  Returns how many posts got figures.
+
+    A failure moves the channel's deliveries later (as long as the platform
+    asked, else 15 minutes, or 6 hours when the connection is broken); they
+    are not counted as a round, and are given up a day after the last round.
+    """
     from kanava.channels.social.adapter import PostRef
     from kanava.publishing.models import Delivery
 
@@ -103,12 +154,12 @@ def collect(delivery_ids: list[int], now=None) -> int:
         except ChannelError as error:
             wait = timedelta(seconds=error.retry_after) if error.retry_after else (
                 timedelta(hours=6) if error.permanent else timedelta(minutes=15))
-            Delivery.objects.filter(pk__in=[d.pk for d in owner.values()]).update(metrics_due_at=now + wait)
+            _failed(owner.values(), now, wait)
             logger.warning("Metrics for channel %s failed: %s", channel.pk, error)
             continue
         except Exception:
             logger.exception("Metrics for channel %s crashed", channel.pk)
-            Delivery.objects.filter(pk__in=[d.pk for d in owner.values()]).update(metrics_due_at=now + timedelta(hours=1))
+            _failed(owner.values(), now, timedelta(hours=1))
             continue
         stored += store(owner, found, now)
     return stored

@@ -1,4 +1,4 @@
-"""Local stand-ins for the demo: an SMTP server and an SMS gateway that keep what they get.
+"""Local stand-ins for the demo: an SMTP server, an SMS gateway and the six social platforms.
 
 Mail is written to ``var/demo-mail/<n>.eml``; SMS to ``var/demo-sms/messages.jsonl``.
 For demos and development only: real deployments use a real SMTP relay and
@@ -15,7 +15,7 @@ from kanava.publishing.management.commands.seed_demo import demo_sms_password
 
 
 class Command(BaseCommand):
-    help = "Run the demo's local SMTP server and SMS gateway (development only)."
+    help = "Run the demo's local SMTP server, SMS gateway and social platforms (development only)."
 
     def add_arguments(self, parser):
         parser.add_argument("--smtp-port", type=int, default=settings.EMAIL_PORT)
@@ -47,6 +47,9 @@ class Command(BaseCommand):
         smtp.start()
         gateway = SmsGateway(port=sms_port, username="kanava", password=demo_sms_password()).start()
         self.stdout.write(f"Demo SMTP on 127.0.0.1:{smtp_port} -> {mail_dir}; SMS gateway on {gateway.url} -> {sms_dir}")
+        from kanava.testing.platforms.demo import serve
+
+        platforms = serve(write=self.stdout.write)
         seen = 0
         try:
             with open(sms_dir / "messages.jsonl", "a", encoding="utf-8") as out:
@@ -61,5 +64,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            for server in platforms.values():
+                server.stop()
             gateway.stop()
             smtp.stop()

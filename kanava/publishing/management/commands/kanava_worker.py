@@ -62,17 +62,20 @@ class Command(BaseCommand):
         parser.add_argument("--worker-id", default="")
         parser.add_argument("--interval", type=float, default=0.2, help="Seconds between polls when idle.")
         parser.add_argument("--no-sweep", action="store_true", help="Do not run the outbox sweep in this worker.")
+        parser.add_argument("--threads", type=int, default=settings.WORKER_THREADS,
+                            help="Tasks run at once in this process (database backend). Social platforms "
+                                 "mostly wait for answers, so a few threads publish to them in parallel.")
 
-    def handle(self, *args, worker_id="", interval=0.2, no_sweep=False, **options):
+    def handle(self, *args, worker_id="", interval=0.2, no_sweep=False, threads=1, **options):
         worker_id = worker_id or f"{socket.gethostname()[:30]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         outbox.set_worker_id(worker_id)
         outbox.beat()
         # The heartbeat has its own thread: however long a sweep or a delivery
         # takes, this worker's claims are never mistaken for a dead worker's.
-        threads = [Every("kanava-heartbeat", max(settings.OUTBOX_TICK_SECONDS, 0.5), outbox.beat)]
+        helpers = [Every("kanava-heartbeat", max(settings.OUTBOX_TICK_SECONDS, 0.5), outbox.beat)]
         if not no_sweep:
-            threads.append(Every("kanava-sweeper", settings.OUTBOX_TICK_SECONDS, outbox.sweep))
-        for thread in threads:
+            helpers.append(Every("kanava-sweeper", settings.OUTBOX_TICK_SECONDS, outbox.sweep))
+        for thread in helpers:
             thread.start()
         warm_up_adapters()
         self.stdout.write(f"Kanava worker {worker_id} ({settings.TASK_BACKEND} backend) started.")
@@ -81,19 +84,47 @@ class Command(BaseCommand):
             if settings.TASK_BACKEND == "rq":
                 self._run_rq(worker_id)
             else:
-                self._run_db(worker_id, interval)
+                self._run_db(worker_id, interval, max(1, threads))
         finally:
-            for thread in threads:
+            for thread in helpers:
                 thread.stopping.set()
             outbox.forget_worker(worker_id)
 
-    def _run_db(self, worker_id: str, interval: float) -> None:
+    def _run_db(self, worker_id: str, interval: float, threads: int = 1) -> None:
+        """Run ``threads`` task loops; on SIGTERM or SIGINT each finishes its task and stops."""
+        import signal
+
         from django_tasks_db.management.commands.db_worker import Worker
 
-        worker = Worker(queue_names=["default"], interval=interval, batch=False, backend_name="default",
-                        startup_delay=False, max_tasks=None, worker_id=worker_id[:64], excluded_queue_names=[])
-        worker.configure_signals()
-        worker.run()
+        loops = [Worker(queue_names=["default"], interval=interval, batch=False, backend_name="default",
+                        startup_delay=False, max_tasks=None, worker_id=f"{worker_id[:58]}-{i}",
+                        excluded_queue_names=[]) for i in range(threads)]
+        if threads == 1:
+            loops[0].configure_signals()
+            loops[0].run()
+            return
+
+        def stop(signum, frame):
+            for loop in loops:
+                loop.running = False
+
+        for name in ("SIGINT", "SIGTERM", "SIGQUIT"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), stop)
+
+        def run(loop):
+            try:
+                loop.run()
+            finally:
+                connection.close()
+
+        others = [threading.Thread(target=run, args=(loop,), name=f"kanava-tasks-{i}", daemon=True)
+                  for i, loop in enumerate(loops[1:], start=1)]
+        for thread in others:
+            thread.start()
+        loops[0].run()
+        for thread in others:
+            thread.join()
 
     def _run_rq(self, worker_id: str) -> None:
         import django_rq

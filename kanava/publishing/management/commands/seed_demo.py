@@ -58,6 +58,26 @@ NEWS = [
 ]
 
 
+def demo_image():
+    """A small picture for the demo's social post, drawn here (nothing is downloaded)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1080, 1080), "#dfe9f2")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 760, 1080, 1080), fill="#ffffff")
+    draw.rounded_rectangle((220, 430, 860, 800), radius=40, fill="#0f5e8c")
+    for x in range(280, 800, 130):
+        draw.rectangle((x, 480, x + 90, 580), fill="#bfe0f5")
+    for x in (330, 750):
+        draw.ellipse((x - 60, 760, x + 60, 880), fill="#1a1a1a")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)  # Instagram takes JPEG only
+    return SimpleUploadedFile("kirjastoauto.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
 def demo_sms_password() -> str:
     """The demo SMS gateway's password, shared by seed_demo and demo_sinks."""
     path = settings.VAR_DIR / "demo-sms-password"
@@ -107,9 +127,11 @@ class Command(BaseCommand):
                 logins.append(login)
                 people[role] = person
             self.channels(org, smtp_port, sms_port)
+            self.social_channels(org, people[Role.VOICE], people[Role.LEAD])
             self.subscribers(org, topics, n_subscribers)
             self.second_organisation()
         self.news(org, topics, people)
+        self.social_news(org, topics, people)
         return [{**login, "role": str(login["role"])} for login in logins]
 
     def channels(self, org, smtp_port, sms_port):
@@ -138,6 +160,40 @@ class Command(BaseCommand):
                                         email="toimitus@kanavansanomat.fi", language="fi")
             PressContact.objects.create(organisation=org, name="Redaktionen", newsroom="Kanavala Tidning",
                                         email="redaktion@kanavalatidning.fi", language="sv")
+
+    def social_channels(self, org, director, lead):
+        """The six platforms, connected to the demo's local stand-ins (``demo_sinks`` must be running).
+
+        The Facebook connection was made 55 days ago: Meta's tokens last 60
+        days and cannot be renewed without a person, so the channel health page
+        warns that it expires in 5 days.
+        """
+        from datetime import timedelta
+
+        from kanava.testing.platforms.demo import read_connections
+
+        available = manifests()
+        now = timezone.now()
+        connections = read_connections()
+        if not connections:
+            self.stderr.write("The demo's social platforms are not running (manage.py demo_sinks): "
+                              "social channels were not created.")
+        lifetimes = {"facebook": timedelta(days=5), "instagram": timedelta(days=50), "x": timedelta(hours=2),
+                     "linkedin": timedelta(days=60), "bluesky": timedelta(hours=2)}
+        refresh_lifetimes = {"linkedin": timedelta(days=365), "bluesky": timedelta(days=90)}
+        for connection in connections:
+            kind = connection["kind"]
+            if kind not in available:
+                continue
+            personal = connection["personal"]
+            Channel.objects.create(
+                organisation=org, kind=kind, name=connection["name"], config=connection["config"],
+                secrets=connection["secrets"], owner=director if personal else None,
+                selected_by_default=False, account_name=f"@{connection['account']}",
+                connected_at=now - (timedelta(days=55) if kind == "facebook" else timedelta(days=1)),
+                connected_by=director if personal else lead, consent_at=now if personal else None,
+                token_expires_at=now + lifetimes[kind] if kind in lifetimes else None,
+                refresh_expires_at=now + refresh_lifetimes[kind] if kind in refresh_lifetimes else None)
 
     def subscribers(self, org, topics, count):
         rng = random.Random(2026)
@@ -180,6 +236,48 @@ class Command(BaseCommand):
             "fi": {"title": "Koulukuljetukset kevätlukukaudella", "body": "Kuljetushakemukset on jätettävä tammikuun loppuun mennessä."},
         })
         actions.do_comment(as_editor, draft, "Ruotsinkielinen versio puuttuu vielä.")
+
+    def social_news(self, org, topics, people):
+        """One message to every platform, with an image (Instagram needs one), and the director's own post."""
+        social = list(Channel.objects.filter(organisation=org, owner=None).exclude(
+            kind__in=["website", "email", "sms", "print", "press"]))
+        if not social:
+            return
+        editor, lead, director = people[Role.EDITOR], people[Role.LEAD], people[Role.VOICE]
+        as_editor, as_lead, as_director = (Actor(p, "127.0.0.1") for p in (editor, lead, director))
+        website = list(Channel.objects.filter(organisation=org, kind="website"))
+        message = actions.do_create_message(as_editor, org, topic=topics["kulttuuri"], channels=website + social,
+                                            versions={
+            "fi": {"title": "Kirjastoauto kiertää koko talven",
+                   "summary": "Kirjastoauto pysähtyy kaikissa kylissä kerran viikossa remontin ajan.",
+                   "body": "Pääkirjaston remontin ajan kirjastoauto pysähtyy kaikissa kylissä kerran viikossa. "
+                           "Aikataulu on kirjaston sivuilla."},
+            "sv": {"title": "Bokbussen kör hela vintern",
+                   "summary": "Bokbussen stannar i alla byar en gång i veckan under renoveringen.",
+                   "body": "Under huvudbibliotekets renovering stannar bokbussen i alla byar en gång i veckan. "
+                           "Tidtabellen finns på bibliotekets sidor."},
+        })
+        actions.do_add_image(as_editor, message, demo_image(), alt={
+            "fi": "Sininen kirjastoauto talvisella kylätiellä.",
+            "sv": "En blå bokbuss på en vintrig byväg."})
+        actions.do_submit_for_review(as_editor, message)
+        actions.do_approve(as_lead, message)
+        actions.do_publish(as_lead, message)
+        personal = list(Channel.objects.filter(organisation=org, owner=director))
+        if personal:
+            voiced = actions.do_create_message(as_editor, org, topic=topics["tiet"], voice=director,
+                                               channels=personal, versions={
+                "fi": {"title": "Ohitustie", "body": "Ohitustien suunnittelu etenee. Tervetuloa asukasiltaan "
+                                                     "torstaina kunnantalolle – kerron itse, mitä on tulossa."},
+                "sv": {"title": "Förbifarten", "body": "Planeringen av förbifarten framskrider. Välkommen till "
+                                                       "invånarkvällen på torsdag i kommunhuset – jag berättar själv."},
+            })
+            actions.do_submit_for_review(as_editor, voiced)
+            actions.do_approve(as_director, voiced)  # in his name: his own approval, from his phone
+            if voiced.state != voiced.State.APPROVED:
+                actions.do_approve(as_lead, voiced)
+            actions.do_publish(as_lead, voiced)
+        outbox.drain(max_rounds=10)
 
     def print_logins(self, logins):
         site = settings.SITE_URL
