@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "alert.resolved": _("Alert marked as handled"),
     "channel.created": _("Channel added"),
     "channel.updated": _("Channel settings changed"),
+    "variant.thread_set": _("Channel version set to go out as a thread or as one post"),
     "channel.connected": _("Account connected"),
     "channel.disconnected": _("Account disconnected"),
     "channel.personal_added": _("Personal account added"),

@@ -18,11 +18,13 @@ from kanava.core.sites import Theme
 NAV_ITEMS = [
     ("publishing:dashboard", _("Overview"), Cap.VIEW),
     ("publishing:message_list", _("Messages"), Cap.VIEW),
+    ("publishing:voice_inbox", _("To approve"), Cap.APPROVE_OWN),
     ("publishing:calendar", _("Calendar"), Cap.VIEW),
     ("channels:reach", _("Reach"), Cap.VIEW),
     ("audience_staff:list", _("Subscribers"), Cap.MANAGE_SUBSCRIBERS),
     ("channels:list", _("Channels"), Cap.MANAGE_CHANNELS),
     ("channels:health", _("Connections"), Cap.MANAGE_CHANNELS),
+    ("channels:my_accounts", _("My accounts"), Cap.APPROVE_OWN),
     ("channel_press_urls:contacts", _("Press contacts"), Cap.MANAGE_CHANNELS),
     ("core:people", _("People"), Cap.MANAGE_PEOPLE),
     ("core:audit", _("Audit log"), Cap.VIEW_AUDIT),

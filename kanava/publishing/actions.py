@@ -85,7 +85,7 @@ def do_create_message(actor: Actor, organisation: Organisation, *, versions: dic
         if channels is None:
             channels = list(Channel.objects.filter(organisation=organisation, enabled=True,
                                                    selected_by_default=True, owner=None))
-        message.channels.set(_own_channels(organisation, channels))
+        message.channels.set(_own_channels(organisation, channels, voice))
         _write_versions(message, versions)
         sync_variants(message)
         record(actor, organisation, "message.created", message)
@@ -100,7 +100,9 @@ def do_update_message(actor: Actor, message: Message, *, versions: dict[str, dic
     _require_state(message, State.DRAFT, State.REJECTED, State.IN_REVIEW)
     with transaction.atomic():
         _lock(message, State.DRAFT, State.REJECTED, State.IN_REVIEW)
-        changed = []
+        new_voice = message.voice if voice is False else voice
+        chosen = None if channels is None else _own_channels(message.organisation, channels, new_voice)
+        changed, extra = [], {}
         if topic is not False:
             message.topic = topic
             changed.append("topic")
@@ -111,19 +113,60 @@ def do_update_message(actor: Actor, message: Message, *, versions: dict[str, dic
         if message.state == State.IN_REVIEW:
             message.approved_by, message.approved_at, message.voice_approved_at = None, None, None
         message.save()
-        if channels is not None:
-            message.channels.set(_own_channels(message.organisation, channels))
+        if chosen is not None:
+            message.channels.set(chosen)
             changed.append("channels")
+        elif voice is not False:
+            removed = _drop_others_personal_channels(message)
+            if removed:
+                changed.append("channels")
+                extra["removed_personal_channels"] = removed
         if versions is not None:
             _write_versions(message, versions)
             changed.append("text")
         sync_variants(message)
-        record(actor, message.organisation, "message.updated", message, changed=changed)
+        record(actor, message.organisation, "message.updated", message, changed=changed, **extra)
     return message
 
 
-def _own_channels(organisation: Organisation, channels) -> list[Channel]:
-    return [c for c in channels if c.organisation_id == organisation.pk]
+def _own_channels(organisation: Organisation, channels, voice: Person | None) -> list[Channel]:
+    """The organisation's channels among ``channels``; refuses a personal account used in another's name.
+
+    A voice's personal account (``Channel.owner``) may carry only messages in
+    that voice's name: anything else would publish words on a person's own
+    account that they never stood behind.  Raises ``WorkflowError``.
+    """
+    own = [c for c in channels if c.organisation_id == organisation.pk]
+    for channel in own:
+        if channel.owner_id and channel.owner_id != (voice.pk if voice else None):
+            raise WorkflowError(personal_channel_error(channel))
+    return own
+
+
+def personal_channel_error(channel: Channel) -> str:
+    """Why a voice's personal account cannot be on this message (translated, for forms and actions)."""
+    return _("%(channel)s is the personal account of %(name)s: it can only be used for messages published "
+             "in their name.") % {"channel": channel.name, "name": channel.owner}
+
+
+def _drop_others_personal_channels(message: Message) -> list[int]:
+    """The voice changed: take off the personal accounts of anyone but the new voice; returns their ids."""
+    others = [c.pk for c in message.channels.all() if c.owner_id and c.owner_id != message.voice_id]
+    if others:
+        message.channels.remove(*others)
+    return others
+
+
+def is_personal_only(message: Message) -> bool:
+    """Every channel of the message is the voice's own personal account (and there is at least one).
+
+    Such a post is the voice speaking for themselves on their own accounts:
+    their approval alone is enough, and they may publish it.
+    """
+    if not message.voice_id:
+        return False
+    owners = [c.owner_id for c in message.channels.all()]
+    return bool(owners) and all(owner == message.voice_id for owner in owners)
 
 
 def _write_versions(message: Message, versions: dict[str, dict]) -> None:
@@ -186,6 +229,31 @@ def do_reset_variant(actor: Actor, variant: Variant) -> Variant:
     record(actor, variant.message.organisation, "variant.reset", variant.message, channel=variant.channel_id,
            language=variant.language)
     variant.refresh_from_db()
+    return variant
+
+
+def do_set_variant_thread(actor: Actor, variant: Variant, thread: bool) -> Variant:
+    """Choose whether a too-long social post goes out as a thread (True) or as one post (False).
+
+    Only for platforms that have threads.  A change of what goes out, so it
+    withdraws the approvals given so far, like any other change of content.
+    Raises ``WorkflowError`` for a platform without threads.
+    """
+    message = variant.message
+    _require(actor, message.organisation, Cap.DRAFT)
+    _require_state(message, *EDITABLE)
+    thread = bool(thread)
+    if thread and not getattr(variant.channel.adapter, "threads", False):
+        raise WorkflowError(_("%(channel)s cannot publish a thread.") % {"channel": variant.channel.name})
+    if variant.thread == thread:
+        return variant
+    with transaction.atomic():
+        _lock(message, *EDITABLE)
+        variant.thread = thread
+        variant.save(update_fields=["thread", "updated_at"])
+        _content_changed(message)
+        record(actor, message.organisation, "variant.thread_set", message, channel=variant.channel_id,
+               language=variant.language, thread=thread)
     return variant
 
 
@@ -323,18 +391,38 @@ def do_comment(actor: Actor, message: Message, text: str) -> ReviewComment:
     return comment
 
 
+def _is_the_voice(person: Person | None, message: Message) -> bool:
+    return (person is not None and bool(message.voice_id) and person.pk == message.voice_id
+            and can(person, message.organisation, Cap.APPROVE_OWN))
+
+
 def may_approve(person: Person, message: Message) -> bool:
-    org = message.organisation
-    if message.voice_id and person.pk == message.voice_id and can(person, org, Cap.APPROVE_OWN):
+    return _is_the_voice(person, message) or can(person, message.organisation, Cap.APPROVE)
+
+
+def may_publish(person: Person, message: Message) -> bool:
+    """Who may publish, schedule or unschedule an approved message.
+
+    An approver may publish anything; a voice may publish what goes only to
+    their own personal accounts.
+    """
+    if can(person, message.organisation, Cap.APPROVE):
         return True
-    return can(person, org, Cap.APPROVE)
+    return _is_the_voice(person, message) and is_personal_only(message)
+
+
+def _require_publisher(actor: Actor, message: Message) -> None:
+    if not may_publish(actor.person, message):
+        raise PermissionDenied(_("You are not allowed to publish this message."))
 
 
 def do_approve(actor: Actor, message: Message) -> Message:
     """Approve a message in review.
 
-    A message in a voice's name needs the voice's own approval as well as an
-    approver's; either may come first.  When both are there it is approved.
+    A message in a voice's name needs the voice's own approval.  Unless it
+    goes only to the voice's own personal accounts, it also needs an
+    approver's (a communications lead); either may come first.  When what is
+    needed is there, the message is approved.
     """
     if not may_approve(actor.person, message):
         raise PermissionDenied(_("You are not allowed to approve this message."))
@@ -343,16 +431,26 @@ def do_approve(actor: Actor, message: Message) -> Message:
     now = timezone.now()
     with transaction.atomic():
         _lock(message, State.IN_REVIEW)
-        if message.voice_id and actor.person.pk == message.voice_id:
+        personal_only = is_personal_only(message)
+        if _is_the_voice(actor.person, message):
             message.voice_approved_at = now
-            record(actor, message.organisation, "message.voice_approved", message)
+            record(actor, message.organisation, "message.voice_approved", message, personal_only=personal_only)
         if can(actor.person, message.organisation, Cap.APPROVE):
             message.approved_by, message.approved_at = actor.person, now
             record(actor, message.organisation, "message.approved", message)
-        if message.approved_at and (not message.voice_id or message.voice_approved_at):
+        if approvals_complete(message, personal_only):
             message.state = State.APPROVED
         message.save()
     return message
+
+
+def approvals_complete(message: Message, personal_only: bool | None = None) -> bool:
+    """Whether the approvals given so far are all the message needs."""
+    if personal_only is None:
+        personal_only = is_personal_only(message)
+    if message.voice_id and not message.voice_approved_at:
+        return False
+    return personal_only or bool(message.approved_at)
 
 
 def do_reject(actor: Actor, message: Message, reason: str) -> Message:
@@ -375,7 +473,7 @@ def do_reject(actor: Actor, message: Message, reason: str) -> Message:
 # -- schedule and publish --------------------------------------------------------
 
 def do_schedule(actor: Actor, message: Message, when: datetime) -> Message:
-    _require(actor, message.organisation, Cap.APPROVE)
+    _require_publisher(actor, message)
     _require_state(message, State.APPROVED, State.SCHEDULED)
     if when <= timezone.now():
         raise WorkflowError(_("Choose a time in the future."))
@@ -384,12 +482,13 @@ def do_schedule(actor: Actor, message: Message, when: datetime) -> Message:
         message.state = State.SCHEDULED
         message.scheduled_at = when
         message.save()
-        record(actor, message.organisation, "message.scheduled", message, at=when.isoformat())
+        record(actor, message.organisation, "message.scheduled", message, at=when.isoformat(),
+               personal_only=is_personal_only(message))
     return message
 
 
 def do_unschedule(actor: Actor, message: Message) -> Message:
-    _require(actor, message.organisation, Cap.APPROVE)
+    _require_publisher(actor, message)
     _require_state(message, State.SCHEDULED)
     with transaction.atomic():
         updated = Message.objects.filter(pk=message.pk, state=State.SCHEDULED).update(
@@ -403,7 +502,7 @@ def do_unschedule(actor: Actor, message: Message) -> Message:
 
 def do_publish(actor: Actor, message: Message) -> Message:
     """Publish an approved message now: plan its deliveries and wake the workers."""
-    _require(actor, message.organisation, Cap.APPROVE)
+    _require_publisher(actor, message)
     _require_state(message, State.APPROVED, State.SCHEDULED)
     _require_ready(message)
     return _start_publishing(actor, message, from_states=[State.APPROVED, State.SCHEDULED])

@@ -7,6 +7,9 @@ views hand the result to :mod:`kanava.publishing.actions`.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from kanava.channels.models import Channel
@@ -36,6 +39,9 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 class ChannelChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
+        if obj.owner_id:
+            return gettext_now("%(channel)s (personal account of %(name)s)") % {"channel": obj.name,
+                                                                               "name": obj.owner}
         return obj.name
 
 
@@ -77,8 +83,10 @@ class MessageForm(forms.Form):
         label=_("Published in the name of"), queryset=Person.objects.none(), required=False,
         empty_label=_("The organisation"),
         help_text=_("A voice must approve what is published in their name."))
-    channels = ChannelChoiceField(label=_("Channels"), queryset=Channel.objects.none(), required=False,
-                                  widget=forms.CheckboxSelectMultiple)
+    channels = ChannelChoiceField(
+        label=_("Channels"), queryset=Channel.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("The personal accounts of the person the message is published in the name of are listed "
+                    "too. Without JavaScript, choose the person and press Check to see their accounts."))
     new_image = forms.FileField(
         label=_("Add an image"), required=False,
         widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
@@ -89,20 +97,21 @@ class MessageForm(forms.Form):
         help_text=_("PDF, office document or text file."))
     new_attachment_title = forms.CharField(label=_("Title of the attachment"), max_length=200, required=False)
 
-    def __init__(self, *args, organisation, message: Message | None = None, **kwargs):
+    def __init__(self, *args, organisation, message: Message | None = None, voice: Person | None = None,
+                 **kwargs):
+        """``voice`` (a new message only): preselect this voice and their personal accounts."""
         self.organisation = organisation
         self.message = message
         self.languages = form_languages(organisation)
         self.images = list(message.images.all()) if message else []
         self.attachments = list(message.attachments.all()) if message else []
-        kwargs.setdefault("initial", self._initial_from(message) if message else self._initial_new())
+        kwargs.setdefault("initial", self._initial_from(message) if message else self._initial_new(voice))
         super().__init__(*args, **kwargs)
         self._add_dynamic_fields()
         self.fields["topic"].queryset = Topic.objects.filter(organisation=organisation)
-        self.fields["voice"].queryset = (
-            Person.objects.filter(memberships__organisation=organisation, memberships__role=Role.VOICE)
-            .distinct().order_by("display_name", "email"))
-        self.fields["channels"].queryset = Channel.objects.filter(organisation=organisation, enabled=True)
+        self.fields["voice"].queryset = voices_of(organisation)
+        self.fields["voice"].widget.attrs.update(self._voice_refreshes_channels())
+        self.fields["channels"].queryset = self._channel_choices()
 
     # -- building ------------------------------------------------------------
     def _add_dynamic_fields(self) -> None:
@@ -119,10 +128,54 @@ class MessageForm(forms.Form):
             self.fields[f"attachment_{attachment.pk}_remove"] = forms.BooleanField(
                 label=_("Remove this attachment"), required=False)
 
-    def _initial_new(self) -> dict:
+    def _initial_new(self, voice: Person | None) -> dict:
+        if voice is not None:  # a voice's own post: their personal accounts
+            personal = Channel.objects.filter(organisation=self.organisation, enabled=True, owner=voice)
+            return {"voice": voice.pk, "channels": list(personal)}
         default = Channel.objects.filter(organisation=self.organisation, enabled=True, selected_by_default=True,
                                          owner=None)
         return {"channels": list(default)}
+
+    # -- channels: the organisation's, and the chosen voice's personal accounts ------------
+    def _raw(self, name: str):
+        if self.is_bound:
+            widget = self.fields[name].widget
+            return widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        value = self.initial.get(name)
+        if name == "channels":
+            return [getattr(item, "pk", item) for item in value or []]
+        return getattr(value, "pk", value)
+
+    def selected_voice_id(self) -> int | None:
+        """The voice chosen in the form as typed (valid or not), to list their accounts."""
+        raw = self._raw("voice")
+        try:
+            pk = int(raw) if raw not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
+        return pk if pk and self.fields["voice"].queryset.filter(pk=pk).exists() else None
+
+    def _channel_choices(self):
+        """The organisation's channels, the selected voice's own, and any ticked one (to say why it cannot be)."""
+        ticked = []
+        for raw in self._raw("channels") or []:
+            try:
+                ticked.append(int(raw))
+            except (TypeError, ValueError):
+                continue
+        voice = self.selected_voice_id()
+        return (Channel.objects.filter(organisation=self.organisation, enabled=True)
+                .filter(Q(owner=None) | Q(owner=voice) | Q(pk__in=ticked)).select_related("owner")
+                .order_by(F("owner").asc(nulls_first=True), "kind", "name", "pk"))
+
+    def _voice_refreshes_channels(self) -> dict:
+        """With JavaScript, choosing a voice lists their personal accounts at once (htmx)."""
+        kwargs = {"org": self.organisation.slug}
+        if self.message is not None:
+            kwargs["pk"] = self.message.pk
+        return {"hx-post": reverse("publishing:message_check", kwargs=kwargs), "hx-trigger": "change",
+                "hx-target": "#channel-choices", "hx-select": "#channel-choices", "hx-swap": "outerHTML",
+                "hx-include": "closest form"}
 
     def _initial_from(self, message: Message) -> dict:
         initial = {"topic": message.topic_id, "voice": message.voice_id,
@@ -190,7 +243,20 @@ class MessageForm(forms.Form):
                 if not (cleaned.get(f"new_image_alt_{language}") or "").strip():
                     self.add_error(f"new_image_alt_{language}", _(
                         "Describe the image in this language for people who cannot see it."))
+        self._check_personal_channels(cleaned)
         return cleaned
+
+    def _check_personal_channels(self, cleaned: dict) -> None:
+        """A ticked personal account must belong to the voice chosen; say so rather than drop it."""
+        if "voice" not in cleaned or not cleaned.get("channels"):
+            return
+        voice = cleaned["voice"]
+        for channel in cleaned["channels"]:
+            if channel.owner_id and channel.owner_id != (voice.pk if voice else None):
+                self.add_error("channels", _(
+                    "%(channel)s is the personal account of %(name)s: it can only be used for messages published "
+                    "in their name. Choose %(name)s under “Published in the name of”, or untick %(channel)s.")
+                    % {"channel": channel.name, "name": channel.owner})
 
     def present_languages(self) -> list[str]:
         """Languages in which a title or a text was typed."""
@@ -234,6 +300,12 @@ class MessageForm(forms.Form):
         return getattr(self.message, name) if self.message else None
 
 
+def voices_of(organisation):
+    """The people who may publish in their own name in this organisation."""
+    return (Person.objects.filter(memberships__organisation=organisation, memberships__role=Role.VOICE)
+            .distinct().order_by("display_name", "email"))
+
+
 class VariantForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300, required=False)
     text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 10}))
@@ -249,6 +321,21 @@ class RejectForm(forms.Form):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
             raise ValidationError(_("Say why the message is rejected, so the author can fix it."))
+        return reason
+
+
+class AskChangesForm(forms.Form):
+    """A voice sends a message back to the team: what should change."""
+
+    reason = forms.CharField(
+        label=_("What should be changed?"), widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Say what should be changed, so the team can fix it.")},
+        help_text=_("The team sees this and sends the message to you again."))
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Say what should be changed, so the team can fix it."))
         return reason
 
 

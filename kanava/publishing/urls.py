@@ -6,7 +6,9 @@ within that organisation only.
 
 from django.urls import path
 
-from kanava.publishing import views_calendar, views_dashboard, views_editor, views_messages, views_review
+from kanava.publishing import (
+    views_calendar, views_dashboard, views_editor, views_messages, views_review, views_voice,
+)
 
 app_name = "publishing"
 
@@ -30,6 +32,13 @@ urlpatterns = [
     path("messages/<int:pk>/publish/", views_review.message_publish, name="message_publish"),
     path("messages/<int:pk>/variants/<int:variant_pk>/", views_review.variant_edit, name="variant_edit"),
     path("messages/<int:pk>/variants/<int:variant_pk>/reset/", views_review.variant_reset, name="variant_reset"),
+    # A voice's own pages, made for a phone: what waits for their approval.
+    path("voice/", views_voice.voice_inbox, name="voice_inbox"),
+    path("voice/<int:pk>/", views_voice.voice_message, name="message_voice"),
+    path("voice/<int:pk>/approve/", views_voice.voice_approve, name="message_voice_approve"),
+    path("voice/<int:pk>/reject/", views_voice.voice_reject, name="message_voice_reject"),
+    path("voice/<int:pk>/publish/", views_voice.voice_publish, name="message_voice_publish"),
+    path("voice/<int:pk>/schedule/", views_voice.voice_schedule, name="message_voice_schedule"),
     path("deliveries/<int:pk>/retry/", views_messages.delivery_retry, name="delivery_retry"),
     path("deliveries/<int:pk>/resolve/", views_messages.delivery_resolve, name="delivery_resolve"),
 ]

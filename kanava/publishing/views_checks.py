@@ -24,6 +24,15 @@ from kanava.publishing.views_common import ACTION_ERRORS, actor, error_text
 
 
 @dataclass
+class Post:
+    """One post as it goes out on a social platform (a thread has several), with its length."""
+
+    number: int
+    text: str
+    length: Length
+
+
+@dataclass
 class VariantCheck:
     channel: Any
     language: str
@@ -32,14 +41,36 @@ class VariantCheck:
     length: Length | None
     problems: list[Problem]
     estimate: Any = None
+    title: str = ""
+    text: str = ""
+    # Social platforms: the posts as they go out (one, or a thread the editor chose) ...
+    social: bool = False
+    posts: list[Post] = field(default_factory=list)
+    thread: bool = False  # the editor chose a thread
+    can_thread: bool = False  # the platform has threads
+    # ... and, when the text is too long and nothing is chosen yet, what each choice would give.
+    too_long: bool = False
+    auto_shortened: bool = False  # the derived text was shortened; a thread of the whole text is offered
+    thread_preview: list[str] = field(default_factory=list)
+    shortened: str = ""
 
     @property
     def language_name(self) -> str:
         return str(LANGUAGE_NAMES.get(self.language, self.language))
 
     @property
+    def thread_parts(self) -> list[Post]:
+        """The parts of a thread the editor chose; empty when it goes out as one post."""
+        return self.posts if len(self.posts) > 1 else []
+
+    @property
+    def thread_count(self) -> int:
+        return len(self.thread_preview)
+
+    @property
     def has_errors(self) -> bool:
-        return any(p.blocks for p in self.problems) or bool(self.length and self.length.over)
+        over = bool(self.length and self.length.over) and not self.thread_parts
+        return any(p.blocks for p in self.problems) or over
 
 
 @dataclass
@@ -71,7 +102,7 @@ class Panel:
 
     @property
     def warning_count(self) -> int:
-        return sum(1 for p in self._all() if not p.blocks)
+        return sum(1 for p in self._all() if p.severity == "warning")
 
 
 class _Rollback(Exception):
@@ -106,9 +137,12 @@ def panel_for(message: Message, with_links: bool = False) -> Panel:
                 problems=[p for p in problems if not p.language], variants=[])
         check = VariantCheck(channel=channel, language=variant.language, variant_id=variant.pk,
                              edited=variant.edited, length=adapter.length(variant),
-                             problems=[p for p in problems if p.language == variant.language])
+                             problems=[p for p in problems if p.language == variant.language],
+                             title=variant.title, text=variant.text)
         if hasattr(adapter, "estimate"):
             check.estimate = adapter.estimate(variant, _recipients(adapter, variant))
+        variant.message = message
+        add_social_choices(check, adapter, variant)
         by_channel[channel.pk].variants.append(check)
     panel.channels = list(by_channel.values())
     if with_links:
@@ -169,8 +203,46 @@ def variant_checks(variant) -> VariantCheck:
     adapter = variant.channel.adapter
     check = VariantCheck(channel=variant.channel, language=variant.language, variant_id=variant.pk,
                          edited=variant.edited, length=adapter.length(variant),
-                         problems=list(adapter.validate(variant)))
+                         problems=list(adapter.validate(variant)), title=variant.title, text=variant.text)
     if hasattr(adapter, "estimate"):
         check.estimate = adapter.estimate(variant, _recipients(adapter, variant))
+    add_social_choices(check, adapter, variant)
     return check
+
+
+# -- too long for a social platform: a thread, or a shortened version with a link ----------
+
+def add_social_choices(check: VariantCheck, adapter, variant) -> None:
+    """Fill in the posts as they go out and, for too-long text, what each choice would give.
+
+    Nothing is ever cut behind the editor's back: the adapter's "too_long"
+    problem blocks publishing until the editor picks a thread (platforms with
+    threads) or the shortened version with a link.
+    """
+    from kanava.channels.social import text as social_text
+    from kanava.channels.social.adapter import SocialAdapter
+
+    if not isinstance(adapter, SocialAdapter):
+        return
+    check.social, check.can_thread, check.thread = True, adapter.threads, bool(variant.thread)
+    limit = adapter.limit()
+    check.posts = [Post(number, text, Length(used=adapter.count(text), limit=limit, unit=adapter.unit))
+                   for number, text in enumerate(adapter.parts(variant), start=1)]
+    check.too_long = any(p.code == "too_long" for p in check.problems)
+    check.auto_shortened = adapter.threads and any(p.code == "shortened" for p in check.problems)
+    if check.too_long:
+        if adapter.threads:
+            check.thread_preview = social_text.split_thread(variant.text, limit, adapter.count)
+        check.shortened = shortened_text(adapter, variant, variant.text)
+    elif check.auto_shortened:  # offer the whole derived text as a thread
+        full = adapter.full_text(variant.message, variant.version)
+        check.thread_preview = social_text.split_thread(full, limit, adapter.count)
+
+
+def shortened_text(adapter, variant, text: str) -> str:
+    """``text`` cut after a whole word to fit the platform, ending with a link to the whole message."""
+    from kanava.channels.social import text as social_text
+
+    link = adapter.link_for(variant.message, variant.language)
+    return social_text.shorten_with_link(text, adapter.limit(), link, adapter.count)
 

@@ -49,7 +49,8 @@ def _save_images_and_attachments(who, form: MessageForm) -> None:
 
 
 def _editor(request, form: MessageForm, message: Message | None, panel=None):
-    context = {"form": form, "message": message, "panel": panel,
+    # in_editor: the checks are of what is typed, so the thread/shorten choices wait for a save.
+    context = {"form": form, "message": message, "panel": panel, "in_editor": True,
                "language_sections": form.language_sections()}
     return page(request, "publishing/message_form.html", context,
                 section="messages" if message else "new")
@@ -58,7 +59,18 @@ def _editor(request, form: MessageForm, message: Message | None, panel=None):
 def _form(request, message: Message | None) -> MessageForm:
     if request.method == "POST":
         return MessageForm(request.POST, request.FILES, organisation=request.organisation, message=message)
-    return MessageForm(organisation=request.organisation, message=message)
+    return MessageForm(organisation=request.organisation, message=message,
+                       voice=None if message else _preset_voice(request))
+
+
+def _preset_voice(request):
+    """``?voice=<id>`` on a new message: written in that voice's name, for their personal accounts."""
+    from kanava.publishing.forms import voices_of
+
+    raw = request.GET.get("voice", "")
+    if not raw.isdigit():
+        return None
+    return voices_of(request.organisation).filter(pk=int(raw)).first()
 
 
 def _submit(request, message: Message | None):
@@ -103,8 +115,12 @@ def message_check(request, pk: int | None = None):
     message = get_message(request, pk) if pk else None
     form = MessageForm(request.POST, request.FILES, organisation=request.organisation, message=message)
     form.is_valid()  # fills cleaned_data for the choices; errors show on the full page only
+    if request.htmx and request.htmx.target == "channel-choices":
+        # The voice changed: the whole editor, of which htmx keeps only the channel list
+        # (the new voice's accounts, and why a ticked one of someone else's cannot stay).
+        return _editor(request, form, message)
     panel = panel_for_typed(request, form, message)
     if request.htmx:
         return render(request, "publishing/_check_panel.html",
-                      {"panel": panel, "organisation": request.organisation, "checked": True})
+                      {"panel": panel, "organisation": request.organisation, "checked": True, "in_editor": True})
     return _editor(request, form, message, panel)

@@ -193,9 +193,9 @@ def allowed_steps(request, message: Message) -> dict:
         "submit": state in (State.DRAFT, State.REJECTED) and may(request, Cap.DRAFT),
         "approve": state == State.IN_REVIEW and may_decide and bool(needed),
         "reject": state in (State.IN_REVIEW, State.APPROVED, State.SCHEDULED) and may_decide,
-        "schedule": state in (State.APPROVED, State.SCHEDULED) and approver,
-        "unschedule": state == State.SCHEDULED and approver,
-        "publish": state in (State.APPROVED, State.SCHEDULED) and approver,
+        "schedule": state in (State.APPROVED, State.SCHEDULED) and actions.may_publish(user, message),
+        "unschedule": state == State.SCHEDULED and actions.may_publish(user, message),
+        "publish": state in (State.APPROVED, State.SCHEDULED) and actions.may_publish(user, message),
         "comment": may(request, Cap.VIEW),
         "waiting_for_voice": state == State.IN_REVIEW and bool(message.voice_id) and not message.voice_approved_at,
     }

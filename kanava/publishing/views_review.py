@@ -8,14 +8,17 @@ input (a reason, a time) re-renders the message page with what was typed.
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kanava.core.roles import Cap
 from kanava.publishing import actions
 from kanava.publishing.forms import CommentForm, RejectForm, ScheduleForm, VariantForm
+from kanava.publishing.errors import WorkflowError
 from kanava.publishing.models import Variant
-from kanava.publishing.views_checks import variant_checks
+from kanava.publishing.views_checks import shortened_text, variant_checks
 from kanava.publishing.views_common import (
     ACTION_ERRORS, actor, attempt, error_text, get_message, message_url, org_view, page,
 )
@@ -124,14 +127,67 @@ def _typed_check(request, variant: Variant, form: VariantForm):
         variant.refresh_from_db()
 
 
+#: The editor's choices for a social post too long for its platform.
+CHOICES = {
+    "thread": gettext_lazy("It goes out as a thread."),
+    "single": gettext_lazy("It goes out as one post."),
+    "shorten": gettext_lazy("The shortened version with a link is used."),
+}
+
+
+def _choose(request, variant: Variant, choice: str, title: str, text: str) -> None:
+    """Apply a choice to the variant, with the title and text given, all or nothing.
+
+    ``thread``/``single``: publish the text as a thread or as one post;
+    ``shorten``: replace the text with its beginning and a link to the whole
+    message.  The text is stored (and the variant marked edited) only when it
+    changes.  Raises what the actions raise.
+    """
+    from kanava.channels.social.adapter import SocialAdapter
+
+    who, adapter = actor(request), variant.channel.adapter
+    if choice not in CHOICES or not isinstance(adapter, SocialAdapter):
+        raise WorkflowError(_("This choice is not available for %(channel)s.") % {"channel": variant.channel.name})
+    with transaction.atomic():
+        if choice == "shorten":
+            text = shortened_text(adapter, variant, text)
+        if (title.strip(), text.strip()) != (variant.title, variant.text):
+            actions.do_edit_variant(who, variant, title=title, text=text)
+        actions.do_set_variant_thread(who, variant, choice == "thread")
+
+
+def _choose_stored(request, variant: Variant):
+    """A choice from the message page, where no text is typed: it applies to the stored text."""
+    choice = request.POST.get("choice", "")
+    attempt(request, _choose, request, variant, choice, variant.title, variant.text,
+            success=str(CHOICES.get(choice, "")))
+    return redirect(message_url(variant.message, "checks"))
+
+
 @org_view(Cap.DRAFT)
 def variant_edit(request, pk: int, variant_pk: int):
-    """Edit one channel's text in one language; ``check`` in the POST only checks it."""
+    """Edit one channel's text in one language; ``check`` in the POST only checks it.
+
+    ``choice`` (the buttons next to a too-long text) saves what is typed with
+    that choice: a thread, one post, or the shortened version with a link.
+    Posted from the message page, without a text, it applies to the stored text.
+    """
     variant = _variant(request, pk, variant_pk)
+    if request.method == "POST" and "choice" in request.POST and "text" not in request.POST:
+        return _choose_stored(request, variant)
     form = VariantForm(request.POST or None, initial={"title": variant.title, "text": variant.text})
     check, refused = variant_checks(variant), ""
     if request.method == "POST":
-        if "check" in request.POST or request.htmx:
+        if request.POST.get("choice") and form.is_valid():
+            done = attempt(request, _choose, request, variant, request.POST["choice"],
+                           form.cleaned_data["title"], form.cleaned_data["text"],
+                           success=str(CHOICES.get(request.POST["choice"], "")))
+            if done:
+                return redirect(reverse("publishing:variant_edit", kwargs={
+                    "org": request.organisation.slug, "pk": variant.message.pk, "variant_pk": variant.pk}))
+            variant.refresh_from_db()
+            check = variant_checks(variant)
+        elif "check" in request.POST or request.htmx:
             check, refused = _typed_check(request, variant, form)
             if request.htmx:
                 return render(request, "publishing/_variant_check.html",

@@ -221,21 +221,41 @@ class SocialAdapter(Adapter):
 
         return f"{site_base_url(message.organisation)}/{language}/m/{message.pk}/"
 
-    def derive(self, message, version) -> Draft:
+    def full_text(self, message, version) -> str:
         """Title and summary (or the text) with a link to the whole message on the resident site."""
         lead = version.summary.strip() or version.plain_text().strip()
         text = f"{version.title.strip()}\n\n{lead}".strip()
-        link = self.link_for(message, version.language)
-        candidate = f"{text}\n\n{link}"
-        if self.count(candidate) > self.limit():
-            candidate = social_text.shorten_with_link(text, self.limit(), link, self.count)
-        return Draft(title=version.title, text=candidate)
+        return f"{text}\n\n{self.link_for(message, version.language)}"
+
+    def derive(self, message, version) -> Draft:
+        """The full text when it fits; otherwise its beginning with the link (validation says so, and
+        on platforms with threads offers the whole text as a thread instead)."""
+        text = self.full_text(message, version)
+        if self.count(text) > self.limit():
+            lead = text.rsplit("\n\n", 1)[0]
+            text = social_text.shorten_with_link(lead, self.limit(), self.link_for(message, version.language),
+                                                 self.count)
+        return Draft(title=version.title, text=text)
+
+    def auto_shortened(self, variant) -> bool:
+        """The derived text had to be shortened to fit (the editor has not written their own)."""
+        if variant.edited or not variant.message_id:
+            return False
+        version = variant.version
+        return bool(version) and self.count(self.full_text(variant.message, version)) > self.limit()
+
+    def source_text(self, variant) -> str:
+        """What a thread is made of: the editor's text, or the whole derived text."""
+        if variant.thread and self.auto_shortened(variant):
+            return self.full_text(variant.message, variant.version)
+        return variant.text
 
     def parts(self, variant) -> list[str]:
         """The texts to post: one, or a thread when the editor chose it."""
-        if self.threads and variant.thread and self.count(variant.text) > self.limit():
-            return social_text.split_thread(variant.text, self.limit(), self.count)
-        return [variant.text.strip()]
+        text = self.source_text(variant) if self.threads and variant.thread else variant.text
+        if self.threads and variant.thread and self.count(text) > self.limit():
+            return social_text.split_thread(text, self.limit(), self.count)
+        return [text.strip()]
 
     def images(self, message, language: str) -> list[ImageFile]:
         from kanava.core.sites import site_base_url
@@ -269,7 +289,13 @@ class SocialAdapter(Adapter):
                     "channel": self.channel.name, "used": length.used, "limit": length.limit,
                     "unit": length.unit, "advice": advice},
                 language=variant.language))
-        elif length.over:
+        elif not variant.thread and self.auto_shortened(variant):
+            advice = _(" You can publish the whole text as a thread instead.") if self.threads else ""
+            problems.append(Problem("shortened", _(
+                "Shortened to fit %(channel)s: the whole text is behind the link.%(advice)s") % {
+                    "channel": self.channel.name, "advice": advice},
+                severity="warning", language=variant.language))
+        if variant.text.strip() and self.threads and variant.thread and len(self.parts(variant)) > 1:
             count = len(self.parts(variant))
             problems.append(Problem("thread", ngettext(
                 "Goes out on %(channel)s as a thread of %(count)s post.",
@@ -362,7 +388,7 @@ class SocialAdapter(Adapter):
         return progress.result() if len(progress) else None
 
     def fetch_metrics(self, delivery) -> dict:
-        first = (delivery.detail or {}).get("parts", [{}])[0]
+        first = ((delivery.detail or {}).get("parts") or [{}])[0]
         if not first.get("id"):
             return {}
         found = self.fetch_metrics_for([PostRef.from_json(first)])

@@ -9,14 +9,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kanava.channels.base import ChannelError
 from kanava.channels.models import Channel
 from kanava.channels.social import actions, oauth
+from kanava.channels.social.adapter import SocialAdapter
 from kanava.core.audit import Actor
 from kanava.core.decorators import staff_view
 from kanava.core.navigation import staff_context
@@ -71,6 +72,8 @@ def _back(request, channel) -> str:
 @staff_view(Cap.VIEW)
 def connect(request, pk: int):
     channel = get_object_or_404(Channel, pk=pk, organisation=request.organisation)
+    if not isinstance(channel.adapter, SocialAdapter):
+        raise Http404
     if not actions.may_connect(request.user, channel):
         raise PermissionDenied
     adapter = channel.adapter
@@ -218,8 +221,7 @@ def health(request):
         **staff_context(request, "channels:health"),
         "organisation_rows": organisation_rows, "personal_rows": personal_rows,
         "by_hand_count": _by_hand_deliveries(request.organisation).count(),
-        "problems": sum(1 for h in rows if h.needs_reconnect and h.status != "not_connected"),
-        "not_connected": sum(1 for h in rows if h.status == "not_connected")})
+        "problems": sum(1 for h in rows if h.needs_reconnect and h.status != "not_connected")})
 
 
 class ByHandForm(forms.Form):
@@ -228,7 +230,13 @@ class ByHandForm(forms.Form):
 
 
 def _checklist_item(delivery, variants) -> dict:
-    """What a person needs to post one delivery by hand: the parts still to post, images with alt text."""
+    """What a person needs to post one delivery by hand: the parts still to post, images with alt text.
+
+    The parts of a thread that went out before the failure are listed as
+    done (with their links); images go with the first part only.
+    """
+    from kanava.publishing.models import Delivery
+
     variant = variants.get((delivery.message_id, delivery.channel_id, delivery.language))
     adapter = delivery.channel.adapter
     texts = adapter.parts(variant) if variant else []
@@ -237,8 +245,7 @@ def _checklist_item(delivery, variants) -> dict:
              for number, text in enumerate(texts, start=1)]
     images = adapter.images(delivery.message, delivery.language) if variant and not done else []
     return {"delivery": delivery, "parts": parts, "to_post": [p for p in parts if not p["done"]],
-            "images": images, "done_parts": len(done), "variant": variant,
-            "retrying": delivery.state == "pending"}
+            "images": images, "retrying": delivery.state == Delivery.State.PENDING}
 
 
 @staff_view(Cap.VIEW)
@@ -249,14 +256,14 @@ def by_hand(request):
     accounts.  Marking one posted by hand is recorded in the audit log.
     """
     from kanava.core.access import can
-    from kanava.publishing.models import Delivery, Variant
+    from kanava.publishing.models import Variant
 
     is_approver = can(request.user, request.organisation, Cap.APPROVE)
     if not is_approver and not can(request.user, request.organisation, Cap.APPROVE_OWN):
         raise PermissionDenied
-    deliveries = _by_hand_deliveries(request.organisation, None if is_approver else request.user)
     if request.method == "POST":
         return _mark_by_hand(request, is_approver)
+    deliveries = _by_hand_deliveries(request.organisation, None if is_approver else request.user)
     shown = list(deliveries.prefetch_related("message__images", "message__versions")[:100])
     variants = {(v.message_id, v.channel_id, v.language): v for v in Variant.objects.filter(
         message__in={d.message_id for d in shown}, channel__in={d.channel_id for d in shown})}
@@ -264,10 +271,11 @@ def by_hand(request):
         **staff_context(request, "channels:by_hand"),
         "items": [_checklist_item(delivery, variants) for delivery in shown],
         "more": max(0, deliveries.count() - len(shown)) if len(shown) == 100 else 0,
-        "form": ByHandForm(), "states": Delivery.State})
+        "form": ByHandForm()})
 
 
 def _mark_by_hand(request, is_approver: bool):
+    """Mark one post as posted by hand: any social post of the organisation for approvers, a voice's own otherwise."""
     from kanava.publishing.models import Delivery
 
     mine = Delivery.objects.filter(organisation=request.organisation, channel__kind__in=actions.social_kinds())

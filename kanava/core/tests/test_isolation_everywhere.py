@@ -56,6 +56,7 @@ def world(cast, actor_of, settings, tmp_path):
         "subscriber": Subscriber.objects.create(organisation=cast.org, kind="email", address="a@example.fi",
                                                 state="confirmed").pk,
         "channel": channels[0].pk,
+        "social_channel": make_channel(cast.org, "mastodon", "Mastodon").pk,
     }
     if "press" in manifests():
         from kanava.channels.press.models import PressContact
@@ -80,8 +81,8 @@ ID_ARGUMENTS = {
     "core:voice_title": {"membership_id": "membership"},
     "audience_staff:unsubscribe": {"pk": "subscriber"},
     "channels:edit": {"pk": "channel"},
-    "channels:connect": {"pk": "channel"},
-    "channels:disconnect": {"pk": "channel"},
+    "channels:connect": {"pk": "social_channel"},
+    "channels:disconnect": {"pk": "social_channel"},
     "channel_press_urls:deactivate": {"pk": "press_contact"},
     "channel_press_urls:reactivate": {"pk": "press_contact"},
     "channel_print_urls:standard": {"pk": "bulletin"},

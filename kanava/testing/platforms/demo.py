@@ -53,6 +53,10 @@ def make_servers(ports: dict[str, int] | None = None) -> dict:
         kind = next(k for k, v in SERVER_OF.items() if v == name)
         server = server_class(kind)(port=port)
         server.auto_approve = False  # the demo shows the platform's "Allow" page, as a real one would
+        # Instagram's stand-in would fetch each image from the demo's web server, which may not be up
+        # yet when the seeded post goes out: the demo takes image addresses on trust.
+        if hasattr(server, "fetch_loopback_images"):
+            server.fetch_loopback_images = False
         servers[name] = server
     return servers
 
