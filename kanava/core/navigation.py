@@ -24,6 +24,7 @@ NAV_ITEMS = [
     ("audience_staff:list", _("Subscribers"), Cap.MANAGE_SUBSCRIBERS),
     ("channels:list", _("Channels"), Cap.MANAGE_CHANNELS),
     ("channels:health", _("Connections"), Cap.MANAGE_CHANNELS),
+    ("channels:by_hand", _("Post by hand"), Cap.APPROVE),
     ("channels:my_accounts", _("My accounts"), Cap.APPROVE_OWN),
     ("channel_press_urls:contacts", _("Press contacts"), Cap.MANAGE_CHANNELS),
     ("core:people", _("People"), Cap.MANAGE_PEOPLE),

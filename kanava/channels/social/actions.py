@@ -117,27 +117,49 @@ def do_add_personal_channel(actor: Actor, organisation: Organisation, kind: str,
     return channel
 
 
+def may_post_by_hand(person, delivery) -> bool:
+    """People who approve may settle any failed post by hand; a voice, the posts on their own accounts."""
+    if can(person, delivery.organisation, Cap.APPROVE):
+        return True
+    return bool(delivery.channel.owner_id and delivery.channel.owner_id == person.pk)
+
+
+def posted_by_hand(delivery) -> bool:
+    return "by_hand" in (delivery.detail or {})
+
+
 def do_mark_posted_by_hand(actor: Actor, delivery, url: str = "", note: str = ""):
-    """A person posted a failed (or uncertain) delivery by hand on the platform: record it as delivered."""
+    """A person posted a failed (or uncertain, or stuck) delivery by hand on the platform: record it as delivered.
+
+    Idempotent: marking a post that is already marked posted by hand (a
+    double click, two people at once) changes nothing and records nothing.
+    The parts of a thread that did go out stay in ``detail["parts"]``.
+    """
     from kanava.publishing.models import Delivery
 
     organisation = delivery.organisation
-    if not (can(actor.person, organisation, Cap.APPROVE)
-            or (delivery.channel.owner_id and delivery.channel.owner_id == actor.person.pk)):
+    if not may_post_by_hand(actor.person, delivery):
         raise PermissionDenied(_("You are not allowed to do this."))
-    if delivery.state not in (Delivery.State.FAILED, Delivery.State.UNCERTAIN, Delivery.State.PENDING):
+    if posted_by_hand(delivery):
+        return delivery
+    open_states = [Delivery.State.FAILED, Delivery.State.UNCERTAIN, Delivery.State.PENDING]
+    if delivery.state == Delivery.State.SENDING:
+        raise WorkflowError(_("This post is being sent right now. Wait a minute and look again."))
+    if delivery.state not in open_states:
         raise WorkflowError(_("This post has already gone out."))
     url = url.strip()
     if url and not url.startswith(("https://", "http://")):
         raise WorkflowError(_("Enter the post's address, starting with https://."))
     with transaction.atomic():
-        updated = Delivery.objects.filter(
-            pk=delivery.pk, state__in=[Delivery.State.FAILED, Delivery.State.UNCERTAIN, Delivery.State.PENDING],
-        ).update(state=Delivery.State.DELIVERED, url=url[:1000], delivered_at=timezone.now(), claimed_by="",
-                 detail={**(delivery.detail or {}), "by_hand": {"by": actor.person.pk, "note": note[:500]}})
-        if not updated:
-            raise WorkflowError(_("This post has already gone out."))
+        updated = Delivery.objects.filter(pk=delivery.pk, state__in=open_states).update(
+            state=Delivery.State.DELIVERED, url=url[:1000], delivered_at=timezone.now(), claimed_by="",
+            metrics_due_at=None,
+            detail={**(delivery.detail or {}), "by_hand": {"by": actor.person.pk, "note": note[:500]}})
         delivery.refresh_from_db()
+        if not updated:
+            if posted_by_hand(delivery):
+                return delivery
+            raise WorkflowError(_("This post has already gone out."))
         record(actor, organisation, "delivery.posted_by_hand", delivery.message, delivery=delivery.pk,
                channel=delivery.channel_id, language=delivery.language, url=url)
     return delivery

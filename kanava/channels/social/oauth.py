@@ -51,13 +51,18 @@ def _challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def begin(session, spec: OAuthSpec, channel, *, next_url: str, language: str) -> str:
-    """Remember this attempt in the session and return the platform's authorisation address."""
+def begin(session, spec: OAuthSpec, channel, *, next_url: str, language: str, consent: bool = False) -> str:
+    """Remember this attempt in the session and return the platform's authorisation address.
+
+    The attempt (its PKCE verifier, where to go back, the voice's consent)
+    is kept under a random ``state`` in the person's own session: only the
+    same session can finish it, once, within :data:`STATE_LIFETIME`.
+    """
     state = random_secrets.token_urlsafe(24)
     verifier = random_secrets.token_urlsafe(48)
     pending = {k: v for k, v in session.get(SESSION_KEY, {}).items() if v["started"] > time.time() - STATE_LIFETIME}
     pending[state] = {"channel": channel.pk, "verifier": verifier, "started": time.time(), "next": next_url,
-                      "language": language}
+                      "language": language, "consent": bool(consent)}
     session[SESSION_KEY] = pending
     params = {"response_type": "code", "client_id": spec.client_id, "redirect_uri": redirect_uri(), "state": state}
     if spec.scopes:
@@ -71,13 +76,23 @@ def begin(session, spec: OAuthSpec, channel, *, next_url: str, language: str) ->
 
 
 def take_state(session, state: str) -> dict | None:
-    """The pending attempt for ``state`` (removed: a state is used once), or None."""
+    """The pending attempt for ``state`` (removed: a state is used once), or None if unknown, used or expired."""
+    found = pop_state(session, state)
+    if not found or is_expired(found):
+        return None
+    return found
+
+
+def pop_state(session, state: str) -> dict | None:
+    """The attempt for ``state``, removed from the session whether or not it has expired."""
     pending = dict(session.get(SESSION_KEY, {}))
     found = pending.pop(state, None) if state else None
     session[SESSION_KEY] = pending
-    if not found or found["started"] < time.time() - STATE_LIFETIME:
-        return None
     return found
+
+
+def is_expired(attempt: dict) -> bool:
+    return attempt["started"] < time.time() - STATE_LIFETIME
 
 
 def _token_request(spec: OAuthSpec, data: dict) -> dict:
@@ -97,9 +112,13 @@ def _token_request(spec: OAuthSpec, data: dict) -> dict:
         body = response.json()
     except ValueError:
         body = {}
-    if response.status_code >= 500:
+    if not isinstance(body, dict):
+        body = {}
+    if response.status_code >= 500 or response.status_code in (408, 429):
+        from kanava.channels.social.errors import retry_after_seconds
+
         raise ChannelError(_("The platform is not working right now (error %(status)s).") % {
-            "status": response.status_code})
+            "status": response.status_code}, retry_after=retry_after_seconds(response.headers))
     if response.status_code != 200 or "access_token" not in body:
         reason = body.get("error_description") or body.get("error") or response.status_code
         raise ChannelError(_("The platform refused the connection: %(reason)s") % {"reason": reason},
@@ -108,6 +127,7 @@ def _token_request(spec: OAuthSpec, data: dict) -> dict:
 
 
 def exchange_code(spec: OAuthSpec, code: str, verifier: str) -> dict:
+    """The token response for an authorisation ``code``; raises ChannelError (permanent when refused)."""
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri()}
     if spec.pkce:
         data["code_verifier"] = verifier
@@ -115,4 +135,5 @@ def exchange_code(spec: OAuthSpec, code: str, verifier: str) -> dict:
 
 
 def refresh_token(spec: OAuthSpec, channel, refresh: str) -> dict:
+    """A new token response; ChannelError, permanent when the platform refused the refresh token."""
     return _token_request(spec, {"grant_type": "refresh_token", "refresh_token": refresh})

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kanava.channels.base import ChannelError
 
@@ -54,6 +55,11 @@ def needs_refresh(channel, margin: int, now=None) -> bool:
     return bool(channel.token_expires_at and channel.token_expires_at - now < timedelta(seconds=margin))
 
 
+def _refresh_token_spent(channel) -> bool:
+    """The refresh token itself has expired (LinkedIn's last a year): only a person can reconnect."""
+    return bool(channel.refresh_expires_at and channel.refresh_expires_at <= timezone.now())
+
+
 def _take_lease(channel) -> bool:
     from kanava.channels.models import Channel
 
@@ -90,6 +96,10 @@ def ensure_fresh(adapter, margin: int | None = None) -> bool:
             _reload(adapter)
             if not needs_refresh(channel, margin):
                 return False  # another process refreshed it meanwhile
+            if _refresh_token_spent(channel):
+                if channel.token_expires_at <= timezone.now():
+                    raise expired_error(channel)
+                return False  # the access token still works; the health page says to reconnect
             try:
                 token = adapter.refresh()
             except ChannelError as error:
@@ -114,4 +124,5 @@ def ensure_fresh(adapter, margin: int | None = None) -> bool:
             return False
         if not Channel.objects.filter(pk=channel.pk, refreshing_until__gt=timezone.now()).exists():
             return ensure_fresh(adapter, margin)
-    raise ChannelError("Waited too long for another process to refresh the token.", retry_after=5)
+    raise ChannelError(_("Another process is still renewing the %(platform)s connection; trying again.") % {
+        "platform": adapter.channel.manifest.label}, retry_after=5)
