@@ -23,3 +23,4 @@ def actor_of():
 def _fast_password_hashing(settings):
     # Tests create many people; the real hasher is deliberately slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+

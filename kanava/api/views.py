@@ -5,6 +5,7 @@ organisation's objects answer 404 exactly like ids that do not exist.
 Views validate input and call actions; they change no model themselves.
 """
 
+from django.db.models import Q
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -157,8 +158,12 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organisa
 
     def get_queryset(self):
         # Channel secrets are encrypted; never decrypt them just to show a name.
-        return (Delivery.objects.filter(organisation=self.organisation).select_related("channel")
-                .defer("channel__secrets", "channel__config"))
+        found = (Delivery.objects.filter(organisation=self.organisation).select_related("channel")
+                 .defer("channel__secrets", "channel__config"))
+        person = self.request.user
+        if not can(person, self.organisation, Cap.APPROVE):  # a voice's personal posts: theirs and approvers'
+            found = found.filter(Q(channel__owner__isnull=True) | Q(channel__owner=person))
+        return found
 
     @extend_schema(summary=_("Retry a failed delivery"),
                    description=_("Needs a token whose person may approve messages. Only a failed delivery can "

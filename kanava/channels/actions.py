@@ -20,8 +20,12 @@ def _require(actor: Actor, organisation: Organisation) -> None:
 def _check_config(kind: str, config: dict) -> None:
     from django.utils.module_loading import import_string
 
+    from kanava.channels.social.adapter import insecure_addresses
+
     adapter = import_string(manifests()[kind].adapter)
     problems = adapter.config_class.load(config).problems()
+    if insecure_addresses(config):
+        problems.append(_("Platform addresses must start with https://."))
     if problems:
         raise WorkflowError(" ".join(str(p) for p in problems))
 
@@ -46,6 +50,8 @@ def do_update_channel(actor: Actor, channel: Channel, *, name: str, config: dict
                       enabled: bool, selected_by_default: bool) -> Channel:
     """Blank secret fields keep the stored value: secrets are never shown back."""
     _require(actor, channel.organisation)
+    if channel.owner_id:
+        raise PermissionDenied(_("This is a voice's personal account: only they can change it."))
     _check_config(channel.kind, config)
     with transaction.atomic():
         merged = dict(channel.secrets or {})

@@ -20,6 +20,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from kanava.publishing.models import Delivery, Message, MessageVersion, Variant
 
 
+#: The longest wait a platform's answer can impose, in seconds.
+MAX_WAIT = 2 * 24 * 3600
+
+
 class ChannelError(Exception):
     """A delivery failed.
 
@@ -31,7 +35,9 @@ class ChannelError(Exception):
     def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
         super().__init__(message)
         self.permanent = permanent
-        self.retry_after = retry_after
+        # A platform's "wait" is believed up to two days, never more (a huge
+        # Retry-After must not stall a channel for good or overflow a date).
+        self.retry_after = None if retry_after is None else max(0.0, min(float(retry_after), MAX_WAIT))
 
 
 class LookupUnsupported(Exception):

@@ -25,7 +25,7 @@ def _adapter_class(kind: str):
 
 @staff_view(Cap.MANAGE_CHANNELS)
 def channel_list(request):
-    channels = (Channel.objects.filter(organisation=request.organisation)
+    channels = (Channel.objects.filter(organisation=request.organisation, owner=None)
                 .annotate(failed=Count("deliveries", filter=Q(deliveries__state="failed")),
                           uncertain=Count("deliveries", filter=Q(deliveries__state="uncertain")))
                 .order_by("kind", "name"))
@@ -41,7 +41,8 @@ def _initial(channel: Channel) -> dict:
 
 @staff_view(Cap.MANAGE_CHANNELS)
 def channel_edit(request, pk=None, kind=None):
-    channel = get_object_or_404(Channel, pk=pk, organisation=request.organisation) if pk else None
+    # A voice's personal account is theirs alone: it is managed on their own pages, never here.
+    channel = get_object_or_404(Channel, pk=pk, organisation=request.organisation, owner=None) if pk else None
     kind = channel.kind if channel else kind
     if kind not in manifests():
         raise Http404

@@ -210,11 +210,12 @@ def _mine(delivery: Delivery):
 
 
 def _mark_delivered(delivery, external_id="", url="", detail=None, adapter=None) -> None:
+    from kanava.channels.social.adapter import web_address
     from kanava.channels.social.metrics import first_due
 
     now = timezone.now()
     _mine(delivery).update(
-        state=D.DELIVERED, external_id=external_id[:255], url=url[:1000], delivered_at=now,
+        state=D.DELIVERED, external_id=external_id[:255], url=web_address(url)[:1000], delivered_at=now,
         last_error="", detail=detail or {}, metrics_due_at=first_due(adapter, now))
 
 
@@ -250,7 +251,8 @@ def _failed(delivery: Delivery, error: ChannelError) -> str:
         with _in_org_language(delivery):
             alert_leads(
                 delivery.organisation,
-                _("Delivery to %(channel)s failed: %(error)s") % {"channel": delivery.channel.name, "error": error},
+                _("Delivery to %(channel)s failed: %(error)s") % {"channel": delivery.channel.name,
+                                                                   "error": str(error)[:300]},
                 link=f"/{delivery.organisation.majority_language}/staff/{delivery.organisation.slug}/messages/{delivery.message_id}/",
             )
         return D.FAILED
@@ -468,7 +470,7 @@ def sweep() -> dict:
         Delivery.objects.filter(pk__in=woken, state=D.PENDING).update(next_attempt_at=now)
         result["woken"] = _each("wake-up", woken, enqueue_delivery)
     # Reach figures of published posts, and the health of connected accounts.
-    for key, step in (("metrics", metrics.schedule_due), ("checked", health.check_due)):
+    for key, step in (("metrics", metrics.schedule_due), ("checked", health.schedule_checks)):
         try:
             result[key] = step()
         except Exception:

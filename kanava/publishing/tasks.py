@@ -25,3 +25,10 @@ def collect_metrics(delivery_ids: list[int]) -> int:
     from kanava.channels.social.metrics import collect
 
     return collect(delivery_ids)
+
+
+@task()
+def check_connection(channel_id: int) -> str:
+    from kanava.channels.social.health import check_one
+
+    return check_one(channel_id)

@@ -443,8 +443,9 @@ class BlueskyAdapter(SocialAdapter):
             raise ChannelError(_("Bluesky asked us to wait: try again in %(minutes)s min.") % {
                 "minutes": max(1, round(wait / 60))}, retry_after=wait) from error
         except (AtProtocolError, httpx.HTTPError) as error:
+            # Only the kind of failure: the operating system's words would tell what listens where.
             raise ChannelError(_("Could not reach %(address)s: %(detail)s") % {
-                "address": self.config.api_base_url, "detail": str(error.__cause__ or error) or type(error).__name__}
+                "address": self.config.api_base_url, "detail": type(error.__cause__ or error).__name__}
             ) from error
         session = Session.decode(client.export_session_string())
         claims = _claims(session.access_jwt)

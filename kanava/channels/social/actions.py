@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kanava.channels.models import Channel
+from kanava.channels.social.adapter import web_address
 from kanava.channels.registry import manifests
 from kanava.core.access import can
 from kanava.core.audit import Actor, record
@@ -62,7 +63,7 @@ def do_connect(actor: Actor, channel: Channel, connection, *, consent: bool = Fa
         channel.secrets = secrets
         channel.config = {**(channel.config or {}), **connection.config}
         channel.account_name = connection.account_name[:200]
-        channel.account_url = connection.account_url[:500]
+        channel.account_url = web_address(connection.account_url)[:500]
         channel.connected_at, channel.connected_by = now, actor.person
         channel.token_expires_at = connection.expires_at
         channel.refresh_expires_at = connection.refresh_expires_at
@@ -80,9 +81,33 @@ def do_connect(actor: Actor, channel: Channel, connection, *, consent: bool = Fa
     return channel
 
 
-def do_disconnect(actor: Actor, channel: Channel) -> Channel:
-    """Forget the tokens (the voice withdraws consent, or the lead disconnects)."""
+def do_set_connect_settings(actor: Actor, channel: Channel, values: dict) -> Channel:
+    """The settings asked on the connect page (a Mastodon server's address), checked and audited."""
+    from kanava.channels.social.adapter import insecure_addresses
+
     _require_connect(actor, channel)
+    merged = {**(channel.config or {}), **values}
+    problems = [str(p) for p in channel.adapter.config_class.load(merged).problems()]
+    if insecure_addresses(merged):
+        problems.append(_("Platform addresses must start with https://."))
+    if problems:
+        raise WorkflowError(" ".join(problems))
+    with transaction.atomic():
+        channel.config = merged
+        channel.save(update_fields=["config"])
+        record(actor, channel.organisation, "channel.updated", channel, config=values)
+    return channel
+
+
+def do_disconnect(actor: Actor, channel: Channel) -> Channel:
+    """Forget the tokens (the voice withdraws consent, or the lead disconnects).
+
+    A lead may disconnect a voice's personal account (for instance when the
+    voice has left), but never connect one.
+    """
+    if not (may_connect(actor.person, channel) or channel.owner_id == actor.person.pk
+            or can(actor.person, channel.organisation, Cap.MANAGE_CHANNELS)):
+        raise PermissionDenied(_("You are not allowed to disconnect this account."))
     with transaction.atomic():
         keep = {k: v for k, v in (channel.secrets or {}).items() if k in APP_SECRET_KEYS}
         channel.secrets = keep
@@ -105,6 +130,8 @@ def do_add_personal_channel(actor: Actor, organisation: Organisation, kind: str,
         raise PermissionDenied(_("Only a voice can add a personal account."))
     if kind not in social_kinds():
         raise WorkflowError(_("Unknown channel type."))
+    if Channel.objects.filter(organisation=organisation, kind=kind, owner=actor.person).exists():
+        raise WorkflowError(_("You already have an account on this platform here: connect or reconnect that one."))
     app = Channel.objects.filter(organisation=organisation, kind=kind, owner=None).order_by("pk").first()
     app_config = {k: v for k, v in ((app.config if app else {}) or {}).items() if k in APP_CONFIG_KEYS}
     app_secrets = {k: v for k, v in ((app.secrets if app else {}) or {}).items() if k in APP_SECRET_KEYS}

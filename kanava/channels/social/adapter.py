@@ -36,6 +36,32 @@ from kanava.channels.base import Adapter, ChannelError, Draft, Length, LookupUns
 from kanava.channels.social import text as social_text
 
 
+def insecure_addresses(config: dict) -> list[str]:
+    """Setting names whose address would send tokens unencrypted: in production every platform
+    address must be https (plain http is allowed outside production for the local stand-ins)."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    if not settings.PRODUCTION:
+        return []
+    return [name for name, value in (config or {}).items()
+            if name.endswith("_url") and isinstance(value, str) and value
+            and urlsplit(value.strip()).scheme != "https"]
+
+
+def web_address(value) -> str:
+    """``value`` if it is an http(s) address, else "": a platform's answer never becomes a javascript: link."""
+    from urllib.parse import urlsplit
+
+    text = str(value or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    return text if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
 @dataclass
 class PostRef:
     """A published post: the platform's id, its public address, and what threads need (Bluesky's uri/cid)."""
@@ -43,6 +69,9 @@ class PostRef:
     id: str
     url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.url = web_address(self.url)
 
     def as_json(self) -> dict:
         return asdict(self)

@@ -181,7 +181,9 @@ def pause_channel(channel, seconds: float) -> None:
     """Nothing goes to this channel for ``seconds`` (the platform asked)."""
     from kanava.channels.models import Channel
 
-    until = timezone.now() + timedelta(seconds=seconds)
+    from kanava.channels.base import MAX_WAIT
+
+    until = timezone.now() + timedelta(seconds=max(0.0, min(float(seconds), MAX_WAIT)))
     Channel.objects.filter(pk=channel.pk).update(paused_until=until)
     channel.paused_until = until
 

@@ -297,8 +297,50 @@ def _tell_owner(channel, now) -> None:
         logger.exception("Could not tell the owner of channel %s", channel.pk)
 
 
+def _due_channels(now, limit: int):
+    from kanava.channels.models import Channel
+    from kanava.channels.social.actions import social_kinds
+
+    return (Channel.objects.filter(kind__in=social_kinds(), enabled=True)
+            .filter(Q(health_checked_at__isnull=True) | Q(health_checked_at__lt=now - CHECK_EVERY))
+            .select_related("organisation", "owner")
+            .order_by(F("health_checked_at").asc(nulls_first=True), "pk")[:limit])
+
+
+def schedule_checks(now=None, limit: int = 200) -> int:
+    """Sweep step: claim the channels due for a check and hand them to a task, one channel a task.
+
+    The checks talk to platforms (and to servers a voice chose), so they run as
+    tasks, never inside the sweep: a slow server cannot hold up scheduled
+    publishing or recovery for everyone.
+    """
+    from django.db import transaction
+
+    from kanava.channels.models import Channel
+    from kanava.publishing.tasks import check_connection
+
+    now = now or timezone.now()
+    handed = 0
+    for channel in _due_channels(now, limit):
+        if Channel.objects.filter(pk=channel.pk, health_checked_at=channel.health_checked_at).update(
+                health_checked_at=now):
+            transaction.on_commit(lambda pk=channel.pk: check_connection.enqueue(pk))
+            handed += 1
+    return handed
+
+
+def check_one(channel_id: int) -> str:
+    """The task: check one channel (already claimed by :func:`schedule_checks`)."""
+    from kanava.channels.models import Channel
+
+    channel = Channel.objects.select_related("organisation", "owner").filter(pk=channel_id).first()
+    if channel is None:
+        return "gone"
+    return check_channel(channel).status
+
+
 def check_due(now=None, limit: int = 50) -> int:
-    """Sweep step: check the social channels not checked for :data:`CHECK_EVERY`."""
+    """Check, in this process, the social channels not checked for :data:`CHECK_EVERY`."""
     from kanava.channels.models import Channel
     from kanava.channels.social.actions import social_kinds
 

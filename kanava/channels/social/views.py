@@ -18,6 +18,7 @@ from kanava.channels.base import ChannelError
 from kanava.channels.models import Channel
 from kanava.channels.social import actions, oauth
 from kanava.channels.social.adapter import SocialAdapter
+from kanava.core.access import requires_two_factor
 from kanava.core.audit import Actor
 from kanava.core.decorators import staff_view
 from kanava.core.navigation import staff_context
@@ -84,8 +85,7 @@ def connect(request, pk: int):
         try:
             extra = form.connect_config()
             if extra:
-                channel.config = {**(channel.config or {}), **extra}
-                channel.save(update_fields=["config"])
+                actions.do_set_connect_settings(Actor.from_request(request), channel, extra)
                 adapter = channel.adapter
             if adapter.connect_with == "password":
                 connection = adapter.connect_with_password(form.cleaned_data["identifier"].strip(),
@@ -147,6 +147,8 @@ def callback(request):
     channel = Channel.objects.filter(pk=pending["channel"]).select_related("organisation", "owner").first()
     if channel is None or not actions.may_connect(request.user, channel):
         raise PermissionDenied
+    if requires_two_factor(request.user, channel.organisation) and not request.user.is_verified():
+        raise PermissionDenied
     next_url = pending["next"] if url_has_allowed_host_and_scheme(pending["next"], allowed_hosts=None) else "/"
     with translation.override(pending.get("language") or translation.get_language()):
         if oauth.is_expired(pending):
@@ -174,6 +176,8 @@ def callback(request):
 @staff_view(Cap.VIEW)
 def disconnect(request, pk: int):
     channel = get_object_or_404(Channel, pk=pk, organisation=request.organisation)
+    if not isinstance(channel.adapter, SocialAdapter):
+        raise Http404
     if request.method != "POST":
         return redirect(_back(request, channel))
     try:

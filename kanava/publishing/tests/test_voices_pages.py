@@ -217,14 +217,18 @@ def test_disconnecting_withdraws_the_voices_consent(cast, as_person, channels_ur
     assert AuditEvent.objects.get(action="channel.disconnected").actor == cast.voice
 
 
-def test_nobody_but_the_voice_connects_or_disconnects_their_account(cast, as_person, channels_url, personal):
+def test_nobody_but_the_voice_connects_their_account_and_only_leads_may_also_disconnect_it(
+        cast, as_person, channels_url, personal):
     for person in (cast.lead, cast.admin, cast.editor):
-        client = as_person(person)
-        assert client.get(channels_url("connect", pk=personal.pk)).status_code == 403
-        assert client.post(channels_url("disconnect", pk=personal.pk)).status_code == 403
+        assert as_person(person).get(channels_url("connect", pk=personal.pk)).status_code == 403
+    assert as_person(cast.editor).post(channels_url("disconnect", pk=personal.pk)).status_code == 403
     assert as_person(cast.lead).get(channels_url("my_accounts")).status_code == 403
     personal.refresh_from_db()
     assert personal.secrets.get("access_token")
+    # A lead may cut the connection (the voice has left, say), never make one.
+    assert as_person(cast.lead).post(channels_url("disconnect", pk=personal.pk)).status_code == 302
+    personal.refresh_from_db()
+    assert not personal.secrets.get("access_token")
 
 
 # -- another organisation ---------------------------------------------------------------------

@@ -76,3 +76,12 @@ def png_bytes(size=(60, 40)) -> bytes:
 
 def make_due(message) -> None:
     Delivery.objects.filter(message=message, state="pending").update(next_attempt_at=timezone.now())
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """These tests read the English wording (the Finnish and Swedish catalogues are tested elsewhere)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -86,3 +86,12 @@ def publish(cast, actor_of):
 def make_due(message) -> None:
     """Time passes: every waiting delivery of the message is due now."""
     Delivery.objects.filter(message=message, state="pending").update(next_attempt_at=timezone.now())
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """These tests read the English wording (the Finnish and Swedish catalogues are tested elsewhere)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

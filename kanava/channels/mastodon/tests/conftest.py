@@ -93,3 +93,12 @@ def long_text(words: int, word: str = "Kirkkotie") -> str:
     for start in range(0, words, 8):
         sentences.append(" ".join(f"{word}{i}" for i in range(start, min(start + 8, words))) + ".")
     return " ".join(sentences)
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """These tests read the English wording (the Finnish and Swedish catalogues are tested elsewhere)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

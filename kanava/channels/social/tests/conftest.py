@@ -76,3 +76,20 @@ def token_channel(organisation, server, *, expires_in: timedelta, kind: str = "l
     return make_channel(organisation, kind, extra.pop("name", kind.title()), config={"server": server.url},
                         secrets=secrets, account_name="@kanavala", token_expires_at=timezone.now() + expires_in,
                         **extra)
+
+
+@pytest.fixture
+def client():
+    """A browser that asks for English where the address has no language (the OAuth callback)."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """These tests read the English wording (the Finnish and Swedish catalogues are tested elsewhere)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

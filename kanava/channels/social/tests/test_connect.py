@@ -122,7 +122,7 @@ def x_channel(organisation, server, owner=None):
                         selected_by_default=owner is None)
 
 
-def start(client, channel, language="fi", consent=None) -> str:
+def start(client, channel, language="en", consent=None) -> str:
     """Press Connect on the connect page; the address of the platform's sign-in."""
     with translation.override(language):
         page = reverse("channels:connect", kwargs={"org": channel.organisation.slug, "pk": channel.pk})
