@@ -87,7 +87,7 @@ class InstagramAdapter(SocialAdapter):
 
     def account_id(self) -> str:
         if not self.config.ig_user_id:
-            raise ChannelError(_("%(channel)s has no Instagram account: connect it on the channel health page.")
+            raise ChannelError(_("%(channel)s has no Instagram account: connect it on the Connections page.")
                                % {"channel": self.channel.name}, permanent=True)
         return str(self.config.ig_user_id)
 

@@ -343,7 +343,7 @@ class SocialAdapter(Adapter):
                 language=variant.language))
         if not self.is_connected():
             problems.append(Problem("not_connected", _(
-                "%(channel)s is not connected: connect the account on the channel health page.") % {
+                "%(channel)s is not connected: connect the account on the Connections page.") % {
                     "channel": self.channel.name}, language=variant.language))
         return problems
 
@@ -378,7 +378,7 @@ class SocialAdapter(Adapter):
 
         self.check_not_paused()
         if not self.is_connected():
-            raise ChannelError(_("%(channel)s is not connected: connect the account on the channel health page.")
+            raise ChannelError(_("%(channel)s is not connected: connect the account on the Connections page.")
                                % {"channel": self.channel.name}, permanent=True)
         self.ensure_fresh_token()
         variant = variants[delivery.language]

@@ -213,11 +213,11 @@ def expired_error(channel) -> ChannelError:
     label = platform_label(channel)
     if channel.token_expires_at and channel.token_expires_at <= timezone.now():
         when = formats.date_format(timezone.localtime(channel.token_expires_at), "SHORT_DATE_FORMAT")
-        text = _("The %(platform)s connection expired on %(date)s: reconnect it on the channel health page.") % {
+        text = _("The %(platform)s connection expired on %(date)s: reconnect it on the Connections page.") % {
             "platform": label, "date": when}
     else:
         text = _("The %(platform)s connection no longer works (it was revoked or its password changed): "
-                 "reconnect it on the channel health page.") % {"platform": label}
+                 "reconnect it on the Connections page.") % {"platform": label}
     mark_broken(channel, text)
     return ChannelError(text, permanent=True)
 

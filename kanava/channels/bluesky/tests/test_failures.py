@@ -89,7 +89,7 @@ def test_a_refused_refresh_fails_the_delivery_for_good_and_asks_the_lead_to_reco
 
     delivery = Delivery.objects.get(message=message, language="fi")
     assert (delivery.state, delivery.attempts) == ("failed", 1)
-    assert "reconnect it on the channel health page" in delivery.last_error
+    assert "reconnect it on the Connections page" in delivery.last_error
     assert bluesky.posts == []
     channel.refresh_from_db()
     assert health_of(channel).status in ("broken", "expired")

@@ -33,7 +33,7 @@ def test_a_revoked_token_fails_at_once_asks_for_a_reconnect_and_marks_the_channe
     for delivery in deliveries(message).values():
         assert (delivery.state, delivery.attempts) == ("failed", 1)
         assert delivery.last_error == ("The Mastodon connection no longer works (it was revoked or its password "
-                                       "changed): reconnect it on the channel health page.")
+                                       "changed): reconnect it on the Connections page.")
     channel.refresh_from_db()
     health = health_of(channel)
     assert health.status == "broken" and health.needs_reconnect

@@ -25,7 +25,7 @@ def problems(cast, actor_of, settings, tmp_path):
 
     broken = connected(cast, "x", "X", account_url="https://x.example/kanavala")
     mark_broken(broken, "The X connection no longer works (it was revoked or its password changed): reconnect it "
-                        "on the channel health page.")
+                        "on the Connections page.")
     mastodon = connected(cast, "mastodon", "Mastodon", account_name="@kanavala@mastodon.example",
                          account_url="https://mastodon.example/@kanavala")
     connected(cast, "facebook", "Facebook", token_expires_at=noon_in(cast, 4))

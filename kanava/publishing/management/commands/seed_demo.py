@@ -165,7 +165,7 @@ class Command(BaseCommand):
         """The six platforms, connected to the demo's local stand-ins (``demo_sinks`` must be running).
 
         The Facebook connection was made 55 days ago: Meta's tokens last 60
-        days and cannot be renewed without a person, so the channel health page
+        days and cannot be renewed without a person, so the Connections page
         warns that it expires in 5 days.
         """
         from datetime import timedelta
