@@ -191,35 +191,23 @@ def fan_out(cast, smtp, workers: int) -> dict:
             "fan_out_all_delivered": all(s == "delivered" for _k, _l, s in states)}
 
 
-SOCIAL = ["facebook", "instagram", "x", "linkedin", "mastodon", "bluesky"]
-
-
 def social_servers(latency: float) -> dict:
-    from kanava.testing.platforms import server_class
+    from kanava.testing.platforms import start_all
 
-    servers = {name: server_class(kind)(latency=latency) for name, kind in
-               (("meta", "facebook"), ("x", "x"), ("linkedin", "linkedin"), ("mastodon", "mastodon"),
-                ("bluesky", "bluesky"))}
-    # The message's images are not served in this process: Instagram's stand-in takes their addresses on trust.
-    servers["meta"].fetch_loopback_images = False
+    servers = start_all(latency)
     # The set-up publishes hundreds of posts a minute from one account, more than X and Mastodon allow
     # (honouring those limits is tested in each channel's tests): the bench's accounts get room.
     servers["x"].rate_limits = {family: 1_000_000 for family in servers["x"].rate_limits}
     servers["x"].daily_limits = {scope: 1_000_000 for scope in servers["x"].daily_limits}
     servers["mastodon"].rate_limit = 1_000_000
     servers["bluesky"].write_points_per_hour = 1_000_000
-    for server in servers.values():
-        server.start()
     return servers
 
 
 def social_channels(org, servers) -> list:
-    channels = []
-    for kind in SOCIAL:
-        server = servers["meta" if kind in ("facebook", "instagram") else kind]
-        config = server.channel_config(kind=kind) if kind in ("facebook", "instagram") else server.channel_config()
-        channels.append(make_channel(org, kind, kind.title(), config=config, secrets=server.channel_secrets()))
-    return channels
+    from kanava.testing.platforms import connect_channels
+
+    return connect_channels(org, servers)
 
 
 def bench_image():

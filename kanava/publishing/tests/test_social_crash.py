@@ -14,13 +14,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from kanava.channels.registry import manifests
 from kanava.publishing import actions
 from kanava.publishing.models import Delivery, Variant
-from kanava.testing.personas import make_cast, make_channel
-from kanava.testing.platforms import server_class
+from kanava.testing.personas import make_cast
+from kanava.testing.platforms import SOCIAL_KINDS as KINDS
+from kanava.testing.platforms import connect_channels as connect
+from kanava.testing.platforms import start_all
 from kanava.testing.workers import WorkerProcess, wait_for
 
 pytestmark = [pytest.mark.outbox, pytest.mark.slow]
 
-KINDS = ["facebook", "instagram", "x", "linkedin", "mastodon", "bluesky"]
 FINAL = {"delivered", "failed", "uncertain"}
 VERSIONS = {
     "fi": {"title": "Uimahalli avataan", "summary": "Uimahalli avataan maanantaina remontin jälkeen.",
@@ -38,25 +39,10 @@ def cast(transactional_db):
 
 @pytest.fixture
 def platforms():
-    servers = {name: server_class(kind)(latency=0.25) for name, kind in
-               (("meta", "facebook"), ("x", "x"), ("linkedin", "linkedin"), ("mastodon", "mastodon"),
-                ("bluesky", "bluesky"))}
-    # The message's images are not served in this process: Instagram's stand-in takes their addresses on trust.
-    servers["meta"].fetch_loopback_images = False
-    for server in servers.values():
-        server.start()
+    servers = start_all(latency=0.25)
     yield servers
     for server in servers.values():
         server.stop()
-
-
-def connect(org, platforms):
-    channels = []
-    for kind in KINDS:
-        server = platforms["meta" if kind in ("facebook", "instagram") else kind]
-        config = server.channel_config(kind=kind) if kind in ("facebook", "instagram") else server.channel_config()
-        channels.append(make_channel(org, kind, kind.title(), config=config, secrets=server.channel_secrets()))
-    return channels
 
 
 def image():
