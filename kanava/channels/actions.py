@@ -25,7 +25,8 @@ def _check_config(kind: str, config: dict) -> None:
     adapter = import_string(manifests()[kind].adapter)
     problems = adapter.config_class.load(config).problems()
     if insecure_addresses(config):
-        problems.append(_("Platform addresses must start with https://."))
+        problems.append(_("Platform addresses must start with https:// and point to the platform on the "
+                          "internet."))
     if problems:
         raise WorkflowError(" ".join(str(p) for p in problems))
 

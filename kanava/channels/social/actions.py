@@ -89,7 +89,8 @@ def do_set_connect_settings(actor: Actor, channel: Channel, values: dict) -> Cha
     merged = {**(channel.config or {}), **values}
     problems = [str(p) for p in channel.adapter.config_class.load(merged).problems()]
     if insecure_addresses(merged):
-        problems.append(_("Platform addresses must start with https://."))
+        problems.append(_("Platform addresses must start with https:// and point to the platform on the "
+                          "internet."))
     if problems:
         raise WorkflowError(" ".join(problems))
     with transaction.atomic():

@@ -36,18 +36,44 @@ from kanava.channels.base import Adapter, ChannelError, Draft, Length, LookupUns
 from kanava.channels.social import text as social_text
 
 
+def _internal_host(host: str) -> bool:
+    """The host is, or resolves to, an address inside this network (loopback, private, link-local...)."""
+    import ipaddress
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return False  # unknown now: the request itself will fail
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global:
+            return True
+    return False
+
+
 def insecure_addresses(config: dict) -> list[str]:
-    """Setting names whose address would send tokens unencrypted: in production every platform
-    address must be https (plain http is allowed outside production for the local stand-ins)."""
+    """Setting names whose address would send tokens unencrypted, or to this server's own network.
+
+    In production every platform address must be https and must not point
+    inside the network Kanava runs in (a request forged to an internal
+    service).  Outside production plain http and loopback are allowed for the
+    local stand-ins.
+    """
     from urllib.parse import urlsplit
 
     from django.conf import settings
 
     if not settings.PRODUCTION:
         return []
-    return [name for name, value in (config or {}).items()
-            if name.endswith("_url") and isinstance(value, str) and value
-            and urlsplit(value.strip()).scheme != "https"]
+    found = []
+    for name, value in (config or {}).items():
+        if not (name.endswith("_url") and isinstance(value, str) and value.strip()):
+            continue
+        parts = urlsplit(value.strip())
+        if parts.scheme != "https" or not parts.hostname or _internal_host(parts.hostname):
+            found.append(name)
+    return found
 
 
 def web_address(value) -> str:

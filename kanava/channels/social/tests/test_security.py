@@ -61,3 +61,17 @@ def test_the_connect_page_refuses_settings_that_cannot_work_and_saves_nothing(ca
     assert channel.config["instance_url"] == "https://social.example"
     with pytest.raises(PermissionDenied):
         actions.do_set_connect_settings(actor_of(cast.editor), channel, {"instance_url": "https://other.example"})
+
+
+def test_in_production_platform_addresses_must_be_https_and_outside_our_own_network(settings):
+    from kanava.channels.social.adapter import insecure_addresses
+
+    settings.PRODUCTION = True
+    assert insecure_addresses({"instance_url": "http://social.example"}) == ["instance_url"]
+    assert insecure_addresses({"api_base_url": "https://127.0.0.1:8443"}) == ["api_base_url"]
+    assert insecure_addresses({"api_base_url": "https://localhost/"}) == ["api_base_url"]
+    assert insecure_addresses({"instance_url": "https://169.254.169.254/latest"}) == ["instance_url"]
+    assert insecure_addresses({"instance_url": "https://[::1]/"}) == ["instance_url"]
+    assert insecure_addresses({"name": "not an address", "client_id": "abc"}) == []
+    settings.PRODUCTION = False
+    assert insecure_addresses({"instance_url": "http://127.0.0.1:8034"}) == []
