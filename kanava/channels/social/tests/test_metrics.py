@@ -74,7 +74,7 @@ def handed_out() -> list[list[int]]:
         task_path="kanava.publishing.tasks.collect_metrics").order_by("enqueued_at", "id")]
 
 
-@pytest.mark.outbox
+# Not an outbox test for the RQ run: it reads the handed-out chunks from the database task backend.
 def test_a_published_post_is_asked_1_hour_6_hours_1_3_and_7_days_after_and_then_never(
         cast, actor_of, mastodon, channel, django_capture_on_commit_callbacks):
     message = actions.do_create_message(actor_of(cast.editor), cast.org, versions=FINNISH, channels=[channel])
