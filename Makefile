@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
-.PHONY: demo test test-rq bench venv deps test-deps chromium fonts messages clean
+.PHONY: demo test test-rq bench venv deps test-deps chromium fonts wrk messages clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -62,7 +62,12 @@ test: test-deps messages chromium fonts
 test-rq: test-deps messages
 	KANAVA_TASKS=rq $(BIN)/python -m pytest -m outbox $(PYTEST_ARGS)
 
-bench: test-deps messages
+# wrk loads the feed for the benchmark (Debian's package, installed when missing).
+wrk:
+	@command -v wrk > /dev/null || (apt-get update -qq && apt-get install -y -qq wrk > /dev/null) || \
+	  echo "Install wrk for the feed benchmark."
+
+bench: test-deps messages wrk
 	$(BIN)/python -m kanava.bench $(BENCH_ARGS)
 
 clean:
