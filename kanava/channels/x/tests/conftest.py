@@ -1,14 +1,11 @@
-import io
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
-from kanava.publishing import actions
-from kanava.publishing.models import Delivery, Variant
 from kanava.testing.personas import make_channel
+# make_due and png_bytes are imported from here by the tests.
+from kanava.testing.social import make_due, png_bytes, publish_message  # noqa: F401
 from kanava.testing.platforms.x import XServer
 
 VERSIONS = {
@@ -53,34 +50,14 @@ def finnish_only(cast):
 
 @pytest.fixture
 def publish(cast, actor_of):
-    """Write, approve and publish a message; ``texts`` replace the variants, ``thread`` lets them become threads."""
+    """Write, approve and publish a message; ``texts`` replace the variants, ``thread`` sets it, ``images`` are alts."""
 
     def run(channel, versions=VERSIONS, texts=None, thread=False, images=()):
-        message = actions.do_create_message(actor_of(cast.editor), cast.org, versions=versions, channels=[channel])
-        for language, text in (texts or {}).items():
-            variant = Variant.objects.get(message=message, channel=channel, language=language)
-            actions.do_edit_variant(actor_of(cast.editor), variant, title=variant.title, text=text)
-        if thread:
-            Variant.objects.filter(message=message, channel=channel).update(thread=True)
-        for alt in images:
-            upload = SimpleUploadedFile("kuva.png", png_bytes(), "image/png")
-            actions.do_add_image(actor_of(cast.editor), message, upload, alt)
-        actions.do_submit_for_review(actor_of(cast.editor), message)
-        actions.do_approve(actor_of(cast.lead), message)
-        actions.do_publish(actor_of(cast.lead), message)
-        return message
+        return publish_message(cast, actor_of, channel, versions, texts=texts, thread=thread, images=images,
+                               topic=None)
 
     return run
 
-
-def png_bytes(size=(60, 40)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (20, 90, 160)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def make_due(message) -> None:
-    Delivery.objects.filter(message=message, state="pending").update(next_attempt_at=timezone.now())
 
 
 @pytest.fixture(autouse=True)
