@@ -144,51 +144,69 @@ def newsletter(cast, smtp, subscribers: int, workers: int) -> dict:
     }
 
 
+def owned_channels(org, smtp, gateway, suffix: str = "") -> list:
+    """The five owned channels, their mail going to the bench's SMTP sink and SMS to a local gateway."""
+    from kanava.channels.press.models import PressContact
+
+    if not PressContact.objects.filter(organisation=org).exists():
+        PressContact.objects.create(organisation=org, name="News", newsroom="Paper", email="news@paper.example",
+                                    language="fi")
+        PressContact.objects.create(organisation=org, name="Red", newsroom="Tidning", email="red@tidning.example",
+                                    language="sv")
+    return [
+        make_channel(org, "website", f"Web{suffix}"),
+        make_channel(org, "email", f"Email{suffix}", config={"smtp_host": "127.0.0.1", "smtp_port": smtp.port,
+                                                             "from_address": "uutiset@bench.example"}),
+        make_channel(org, "sms", f"SMS{suffix}", config=gateway.channel_config(sender="Bench"),
+                     secrets=gateway.channel_secrets()),
+        make_channel(org, "print", f"Print{suffix}"),
+        make_channel(org, "press", f"Press{suffix}", config={"host": "127.0.0.1", "port": smtp.port,
+                                                             "from_email": "viestinta@bench.example"}),
+    ]
+
+
+def publish_and_wait(cast, message, workers: int, threads: int = 1, warm_up: float = 2) -> float:
+    """Start the workers, publish, and return the seconds until every delivery is final."""
+    procs = start_workers(workers, threads=threads)
+    time.sleep(warm_up)
+    started = time.perf_counter()
+    actions.do_publish(Actor(cast.lead, "127.0.0.1"), message)
+    while time.perf_counter() - started < 120:
+        open_ = Delivery.objects.filter(message=message).exclude(state__in=["delivered", "failed", "uncertain"])
+        if Delivery.objects.filter(message=message).exists() and not open_.exists():
+            break
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - started
+    stop(procs)
+    return elapsed
+
+
+def report_deliveries(message) -> list:
+    """Print when each delivery of the message was done; returns them."""
+    deliveries = list(Delivery.objects.filter(message=message).select_related("channel").order_by("delivered_at"))
+    published = type(message).objects.get(pk=message.pk).published_at
+    for d in deliveries:
+        took = (d.delivered_at - published).total_seconds() if d.delivered_at else None
+        say(f"    {d.channel.kind:<9} {d.language or '*':<3} {d.state:<10} attempts {d.attempts} "
+            f"after {took if took is None else round(took, 2)} s {d.last_error[:80]}")
+    return deliveries
+
+
 def fan_out(cast, smtp, workers: int) -> dict:
     say("fan-out: one message to the five owned channels")
     from kanava.testing.sms_gateway import SmsGateway
 
     with SmsGateway(keep_text=False) as gateway:
-        channels = [
-            make_channel(cast.org, "website", "Web"),
-            make_channel(cast.org, "email", "Email", config={"smtp_host": "127.0.0.1", "smtp_port": smtp.port,
-                                                             "from_address": "uutiset@bench.example"}),
-            make_channel(cast.org, "sms", "SMS", config=gateway.channel_config(sender="Bench"),
-                         secrets=gateway.channel_secrets()),
-            make_channel(cast.org, "print", "Print"),
-            make_channel(cast.org, "press", "Press", config={"host": "127.0.0.1", "port": smtp.port,
-                                                             "from_email": "viestinta@bench.example"}),
-        ]
-        from kanava.channels.press.models import PressContact
-
-        PressContact.objects.create(organisation=cast.org, name="News", newsroom="Paper", email="news@paper.example",
-                                    language="fi")
-        PressContact.objects.create(organisation=cast.org, name="Red", newsroom="Tidning", email="red@tidning.example",
-                                    language="sv")
+        channels = owned_channels(cast.org, smtp, gateway)
         add_subscribers(cast.org, "sms", 100, "")
         keep = list(Subscriber.objects.filter(kind="email").order_by("id").values_list("id", flat=True)[:100])
         Subscriber.objects.filter(kind="email").exclude(id__in=keep).delete()
         message = approved(cast, channels, VERSIONS)
-        procs = start_workers(workers)
-        time.sleep(2)
-        started = time.perf_counter()
-        actions.do_publish(Actor(cast.lead, "127.0.0.1"), message)
-        while time.perf_counter() - started < 120:
-            open_ = Delivery.objects.filter(message=message).exclude(state__in=["delivered", "failed", "uncertain"])
-            if Delivery.objects.filter(message=message).exists() and not open_.exists():
-                break
-            time.sleep(0.02)
-        elapsed = time.perf_counter() - started
-        stop(procs)
-    states = sorted(Delivery.objects.filter(message=message).values_list("channel__kind", "language", "state"))
-    published = type(message).objects.get(pk=message.pk).published_at
-    for d in Delivery.objects.filter(message=message).order_by("delivered_at"):
-        took = (d.delivered_at - published).total_seconds() if d.delivered_at else None
-        say(f"    {d.channel.kind:<8} {d.language or '*':<3} {d.state:<10} attempts {d.attempts} "
-            f"after {took if took is None else round(took, 2)} s {d.last_error[:80]}")
+        elapsed = publish_and_wait(cast, message, workers)
+    deliveries = report_deliveries(message)
     say(f"  all delivered in {elapsed:.2f}s")
     return {"fan_out_seconds": round(elapsed, 2),
-            "fan_out_all_delivered": all(s == "delivered" for _k, _l, s in states)}
+            "fan_out_all_delivered": all(d.state == "delivered" for d in deliveries)}
 
 
 def social_servers(latency: float) -> dict:
@@ -234,47 +252,20 @@ def social_message(cast, channels, title_suffix=""):
 def social_fan_out(cast, smtp, workers: int, latency: float = 0.1) -> dict:
     """One message to the six platforms and the five owned channels, every platform answering in 100 ms."""
     say(f"social fan-out: six platforms ({latency * 1000:.0f} ms a request) and the five owned channels")
-    from kanava.channels.press.models import PressContact
     from kanava.testing.sms_gateway import SmsGateway
 
     servers = social_servers(latency)
     try:
         with SmsGateway(keep_text=False) as gateway:
-            owned = [
-                make_channel(cast.org, "website", "Web 2"),
-                make_channel(cast.org, "email", "Email 2", config={"smtp_host": "127.0.0.1", "smtp_port": smtp.port,
-                                                                   "from_address": "uutiset@bench.example"}),
-                make_channel(cast.org, "sms", "SMS 2", config=gateway.channel_config(sender="Bench"),
-                             secrets=gateway.channel_secrets()),
-                make_channel(cast.org, "print", "Print 2"),
-                make_channel(cast.org, "press", "Press 2", config={"host": "127.0.0.1", "port": smtp.port,
-                                                                   "from_email": "viestinta@bench.example"}),
-            ]
-            if not PressContact.objects.filter(organisation=cast.org).exists():
-                PressContact.objects.create(organisation=cast.org, name="News", newsroom="Paper",
-                                            email="news@paper.example", language="fi")
-            channels = owned + social_channels(cast.org, servers)
+            channels = owned_channels(cast.org, smtp, gateway, " 2") + social_channels(cast.org, servers)
             message = social_message(cast, channels)
-            procs = start_workers(workers, threads=4)  # platforms mostly wait: 4 task loops a worker
-            time.sleep(6)  # the workers import every platform's client library before their first task
-            started = time.perf_counter()
-            actions.do_publish(Actor(cast.lead, "127.0.0.1"), message)
-            while time.perf_counter() - started < 120:
-                open_ = Delivery.objects.filter(message=message).exclude(state__in=["delivered", "failed", "uncertain"])
-                if Delivery.objects.filter(message=message).exists() and not open_.exists():
-                    break
-                time.sleep(0.02)
-            elapsed = time.perf_counter() - started
-            stop(procs)
+            # Platforms mostly wait: 4 task loops a worker; the workers import every platform's
+            # client library before their first task.
+            elapsed = publish_and_wait(cast, message, workers, threads=4, warm_up=6)
     finally:
         for server in servers.values():
             server.stop()
-    deliveries = list(Delivery.objects.filter(message=message).select_related("channel").order_by("delivered_at"))
-    published = type(message).objects.get(pk=message.pk).published_at
-    for d in deliveries:
-        took = (d.delivered_at - published).total_seconds() if d.delivered_at else None
-        say(f"    {d.channel.kind:<9} {d.language or '*':<3} {d.state:<10} attempts {d.attempts} "
-            f"after {took if took is None else round(took, 2)} s {d.last_error[:80]}")
+    deliveries = report_deliveries(message)
     say(f"  all {len(deliveries)} deliveries done in {elapsed:.2f}s")
     return {"social_fan_out_seconds": round(elapsed, 2),
             "social_fan_out_deliveries": len(deliveries),
