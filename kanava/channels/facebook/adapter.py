@@ -48,8 +48,9 @@ class FacebookConfig(graph.MetaConfig):
     pass
 
 
-class FacebookAdapter(SocialAdapter):
+class FacebookAdapter(graph.MetaLogin, SocialAdapter):
     kind = "facebook"
+    scopes = SCOPES
     default_limit = MAX_CHARACTERS
     threads = False
     max_images = MAX_IMAGES
@@ -160,13 +161,6 @@ class FacebookAdapter(SocialAdapter):
     # -- connection ----------------------------------------------------------------------
     def verify(self) -> None:
         self.graph.get(self.page_id(), self.token, fields="id,name")
-
-    def oauth_spec(self):
-        return graph.login_spec(self.config, self.secrets, SCOPES)
-
-    def refresh(self) -> dict | None:
-        """Meta has no refresh tokens: a person signs in again before the user token runs out."""
-        return None
 
     def finish_connection(self, token: dict) -> Connection:
         """Exchange for a long-lived user token, pick the Page, keep its Page token."""

@@ -295,3 +295,20 @@ def pick_page(pages: list[dict], page_id: str) -> dict:
         raise ChannelError(_("The account you signed in with does not manage the Page %(page)s, or did not allow "
                              "Kanava to use it.") % {"page": page_id}, permanent=True)
     return pages[0]
+
+
+class MetaLogin:
+    """Connecting through Facebook Login, shared by the Facebook and Instagram adapters.
+
+    ``scopes`` is set by each adapter.  Meta has no refresh tokens: a person
+    signs in again before the long-lived user token runs out (the health page
+    warns in advance).
+    """
+
+    scopes: list[str] = []
+
+    def oauth_spec(self):
+        return login_spec(self.config, self.secrets, self.scopes)
+
+    def refresh(self) -> dict | None:
+        return None

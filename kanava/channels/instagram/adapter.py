@@ -63,8 +63,9 @@ class InstagramConfig(graph.MetaConfig):
         return problems
 
 
-class InstagramAdapter(SocialAdapter):
+class InstagramAdapter(graph.MetaLogin, SocialAdapter):
     kind = "instagram"
+    scopes = SCOPES
     default_limit = MAX_CHARACTERS
     threads = False
     max_images = MAX_IMAGES
@@ -225,13 +226,6 @@ class InstagramAdapter(SocialAdapter):
     # -- connection ----------------------------------------------------------------------
     def verify(self) -> None:
         self.graph.get(self.account_id(), self.token, fields="id,username")
-
-    def oauth_spec(self):
-        return graph.login_spec(self.config, self.secrets, SCOPES)
-
-    def refresh(self) -> dict | None:
-        """Meta has no refresh tokens: a person signs in again before the user token runs out."""
-        return None
 
     def finish_connection(self, token: dict) -> Connection:
         """Exchange for a long-lived user token and take the Instagram account linked to the chosen Page."""
