@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kanava.publishing",
     "kanava.audience",
     "kanava.channels",
+    "kanava.inbox",
     "kanava.site",
     "kanava.api",
 ]
@@ -191,6 +192,8 @@ OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_CLAIM_LEASE = float(env("OUTBOX_CLAIM_LEASE", "1800"))
 OUTBOX_BACKOFF_BASE = float(env("OUTBOX_BACKOFF_BASE", "5"))
 OUTBOX_BACKOFF_CAP = float(env("OUTBOX_BACKOFF_CAP", "3600"))
+# The inbox: how often each listening channel is polled for comments, mentions and messages.
+INBOX_POLL_SECONDS = float(env("INBOX_POLL_SECONDS", "120"))
 # Task loops per worker process (``kanava_worker --threads``).
 WORKER_THREADS = envint("KANAVA_WORKER_THREADS", 1)
 # When a published post's reach figures are fetched, in seconds after it went

@@ -66,6 +66,52 @@ class PublishResult:
 
 
 @dataclass
+class Incoming:
+    """Something a resident said to us on a channel: a comment, a reply, a mention, a direct message.
+
+    ``thread_id`` is what holds the conversation together on the platform
+    (our post's id for comments under it, the direct-message thread's id);
+    ``parent_id`` is the item this one answers, when the platform tells.
+    """
+
+    external_id: str
+    text: str
+    kind: str = "comment"  # comment | mention | direct
+    thread_id: str = ""
+    parent_id: str = ""
+    author_name: str = ""
+    author_handle: str = ""
+    author_id: str = ""
+    created_at: Any = None  # an aware datetime; None: now
+    url: str = ""
+    subject: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # what replying needs (Bluesky's uri/cid...)
+
+
+@dataclass
+class Fetched:
+    """One poll's harvest: the items, and the cursor to continue from next time."""
+
+    items: list[Incoming] = field(default_factory=list)
+    cursor: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Reply:
+    """Our answer to an incoming item, going back where it came from."""
+
+    text: str
+    key: str  # idempotency key: the same reply is never posted twice
+    to: Incoming
+    language: str = ""
+    signature: str = ""  # "– Aino Virtanen, Pikkula" as it is already in the text
+
+
+class ModerationUnsupported(Exception):
+    """The platform does not let us do this (hide, ban, block, report) through its API."""
+
+
+@dataclass
 class Draft:
     """A variant's content as derived from a message version."""
 
@@ -180,9 +226,35 @@ class Adapter:
         """Batched channels after a crash: True sent, False not sent, None unknown."""
         return None
 
-    # -- listening (later issues) ------------------------------------------
-    def fetch_replies(self, since):
-        return []
+    # -- listening: the inbox --------------------------------------------
+    #: The platform can answer residents through its API (the inbox sends replies back).
+    can_reply: ClassVar[bool] = False
+    #: Moderation actions the platform offers through its API ("hide", "restore", "ban", "block", "report").
+    moderation_actions: ClassVar[tuple[str, ...]] = ()
+
+    def fetch_replies(self, cursor: dict, posts: list) -> Fetched:
+        """What residents said since ``cursor``: comments under ``posts`` (our recent posts'
+        :class:`~kanava.channels.social.adapter.PostRef`), mentions and direct messages.
+
+        Returns the items and the cursor for next time.  Items may repeat
+        between polls (the inbox stores each external id once).
+        """
+        return Fetched(cursor=cursor)
+
+    def send_reply(self, reply: Reply):
+        """Post ``reply`` where ``reply.to`` was said; returns a PostRef.  Raise ChannelError on failure."""
+        raise ChannelError(str(_("This channel cannot send replies.")), permanent=True)
+
+    def find_reply(self, reply: Reply):
+        """After a crash: the reply an earlier attempt posted (a PostRef), or None if it never arrived.
+
+        Raise :class:`LookupUnsupported` when the platform cannot tell.
+        """
+        raise LookupUnsupported
+
+    def moderate(self, action: str, item: Incoming) -> None:
+        """Hide, restore, report, ban or block on the platform; ModerationUnsupported where it offers no such thing."""
+        raise ModerationUnsupported(action)
 
     def fetch_metrics(self, delivery: "Delivery") -> dict:
         return {}

@@ -17,6 +17,16 @@ LANGUAGE_CODES = ["fi", "sv", "en"]
 LANGUAGE_NAMES = {"fi": _("Finnish"), "sv": _("Swedish"), "en": _("English")}
 
 
+def in_language(values: dict, language: str | None = None, organisation=None) -> str:
+    """A per-language text in the reader's language, else the organisation's majority language, else any."""
+    from django.utils.translation import get_language
+
+    values = values or {}
+    language = language or (get_language() or "fi")[:2]
+    majority = organisation.majority_language if organisation is not None else "fi"
+    return values.get(language) or values.get(majority) or next((v for v in values.values() if v), "")
+
+
 def validate_languages(value):
     if not isinstance(value, list) or not value:
         raise ValidationError(_("Choose at least one language."))

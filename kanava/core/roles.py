@@ -20,26 +20,27 @@ class Cap:
     MANAGE_PEOPLE = "manage_people"
     MANAGE_CHANNELS = "manage_channels"
     MANAGE_SUBSCRIBERS = "manage_subscribers"
-    MODERATE = "moderate"
+    MODERATE = "moderate"  # hide, restore, ban; decide appeals; correct the classifier
+    REPLY = "reply"  # answer residents in public under one's own name
     VIEW = "view"
 
 
 CAPABILITIES: dict[str, set[str]] = {
     Role.ADMIN: {
         Cap.VIEW, Cap.DRAFT, Cap.APPROVE, Cap.VIEW_AUDIT, Cap.MANAGE_PEOPLE,
-        Cap.MANAGE_CHANNELS, Cap.MANAGE_SUBSCRIBERS, Cap.MODERATE,
+        Cap.MANAGE_CHANNELS, Cap.MANAGE_SUBSCRIBERS, Cap.MODERATE, Cap.REPLY,
     },
     Role.LEAD: {
         Cap.VIEW, Cap.DRAFT, Cap.APPROVE, Cap.VIEW_AUDIT, Cap.MANAGE_CHANNELS,
-        Cap.MANAGE_SUBSCRIBERS, Cap.MODERATE, Cap.MANAGE_PEOPLE,
+        Cap.MANAGE_SUBSCRIBERS, Cap.MODERATE, Cap.MANAGE_PEOPLE, Cap.REPLY,
     },
     Role.EDITOR: {Cap.VIEW, Cap.DRAFT},
-    Role.VOICE: {Cap.VIEW, Cap.DRAFT, Cap.APPROVE_OWN},
-    Role.MODERATOR: {Cap.VIEW, Cap.MODERATE},
+    Role.VOICE: {Cap.VIEW, Cap.DRAFT, Cap.APPROVE_OWN, Cap.REPLY},
+    Role.MODERATOR: {Cap.VIEW, Cap.MODERATE, Cap.REPLY},
 }
 
 # Anyone holding one of these must use two-factor authentication.
-TWO_FACTOR_CAPS = {Cap.APPROVE, Cap.APPROVE_OWN, Cap.MANAGE_PEOPLE, Cap.MANAGE_CHANNELS}
+TWO_FACTOR_CAPS = {Cap.APPROVE, Cap.APPROVE_OWN, Cap.MANAGE_PEOPLE, Cap.MANAGE_CHANNELS, Cap.MODERATE, Cap.REPLY}
 
 
 def capabilities_of(roles) -> set[str]:

@@ -469,13 +469,24 @@ def sweep() -> dict:
     if woken:
         Delivery.objects.filter(pk__in=woken, state=D.PENDING).update(next_attempt_at=now)
         result["woken"] = _each("wake-up", woken, enqueue_delivery)
-    # Reach figures of published posts, and the health of connected accounts.
-    for key, step in (("metrics", metrics.schedule_due), ("checked", health.schedule_checks)):
+    # Reach figures of published posts, the health of connected accounts, and
+    # the steps other apps registered (the inbox's polling and answers).
+    steps = [("metrics", metrics.schedule_due), ("checked", health.schedule_checks), *SWEEP_STEPS]
+    for key, step in steps:
         try:
             result[key] = step()
         except Exception:
             logger.exception("Outbox sweep: %s failed", key)
     return result
+
+
+#: (name, function) pairs every sweep also runs; apps add theirs in AppConfig.ready().
+SWEEP_STEPS: list = []
+
+
+def add_sweep_step(name: str, step) -> None:
+    if all(existing != name for existing, _step in SWEEP_STEPS):
+        SWEEP_STEPS.append((name, step))
 
 
 def drain(max_rounds: int = 1000) -> int:

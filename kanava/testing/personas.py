@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kanava.channels.models import Channel
 from kanava.core.models import Membership, Organisation, Person, Topic
-from kanava.core.roles import Role
+from kanava.core.roles import Role, needs_two_factor
 
 PASSWORD = "correct horse battery staple"
 
@@ -26,7 +26,7 @@ def make_person(organisation: Organisation, role: str, email: str, name: str = "
     Membership.objects.get_or_create(organisation=organisation, person=person, role=role,
                                      defaults={"title": title or {}})
     if totp is None:
-        totp = role in (Role.ADMIN, Role.LEAD, Role.VOICE)
+        totp = needs_two_factor([role])
     if totp and not TOTPDevice.objects.filter(user=person).exists():
         TOTPDevice.objects.create(user=person, name="phone", confirmed=True)
     return person

@@ -46,7 +46,13 @@ def assert_accessible(page, name: str) -> None:
 
 
 def assert_no_sideways_scroll(page, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{page.url} scrolls sideways"
+    # Measured once the page and its style sheets have loaded: a form post returns
+    # control as soon as the new document commits, before its CSS applies.
+    page.wait_for_load_state("load")
+    wide = page.evaluate("""() => Array.from(document.querySelectorAll('body *'))
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .slice(0, 5).map(e => e.tagName + '.' + e.className)""")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{page.url} scrolls sideways: {wide}"
 
 
 def click_step(page, step: str) -> None:
