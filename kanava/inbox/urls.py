@@ -1,0 +1,4 @@
+"""The inbox pages (being written)."""
+
+app_name = "inbox"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""The claims pages (being written)."""
+
+app_name = "claims"
+urlpatterns: list = []

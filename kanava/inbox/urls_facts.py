@@ -1,0 +1,4 @@
+"""The facts pages (being written)."""
+
+app_name = "facts"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""The moderation pages (being written)."""
+
+app_name = "moderation"
+urlpatterns: list = []
