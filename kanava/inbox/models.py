@@ -14,6 +14,8 @@ earlier good answers; **Correction** is what moderators taught the classifier.
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -80,8 +82,8 @@ class ResponseTargets(models.Model):
     other_days = models.PositiveSmallIntegerField(_("everything else (working days)"), default=5)
     # Remind the owner (or the lead, when there is none) this many working hours before the due time.
     remind_hours = models.PositiveSmallIntegerField(_("remind this many working hours before"), default=8)
-    workday_start = models.TimeField(default="08:00")
-    workday_end = models.TimeField(default="16:00")
+    workday_start = models.TimeField(default=time(8, 0))
+    workday_end = models.TimeField(default=time(16, 0))
 
 
 class Conversation(models.Model):

@@ -18,5 +18,17 @@ How it fits together:
   token runs out, and a person signs in again.  A personal profile cannot be
   posted to through the API (Meta removed that in 2018), so a voice's
   personal channel is their own public-figure Page.
+- ``intake.py``: the inbox side.  Comments and replies under our recent
+  posts (``filter=stream`` since the newest seen), Page messages when the
+  connection allows ``pages_messaging``, replies under the comment or in
+  Messenger, hiding, restoring and banning from the Page.  Graph has no
+  idempotency key for comments: after a crash the reply is looked for by its
+  exact text among the comment's replies.
+- ``webhooks.py`` (mounted by ``hooks.py`` at ``/hooks/facebook/``, and at
+  ``/hooks/instagram/``): Meta pushes comments and messages as they happen;
+  the verification handshake answers the channel's *Webhook verify token*,
+  every notification must carry ``X-Hub-Signature-256`` made with the
+  channel's App Secret (else 403, nothing stored).  Polling goes on as well;
+  the Graph id is the external id, so nothing is stored twice.
 - Tests run against :class:`kanava.testing.platforms.meta.MetaServer`.
 """

@@ -13,7 +13,10 @@ Through Graph API's Pages endpoints with the Page access token (see
   messages do not share one); Facebook also refuses the same text again soon
   after (``#506``), which Kanava then takes as "look for it";
 - figures: reactions, comments and shares from the post, impressions from
-  ``/insights?metric=post_impressions``, a few posts at a time.
+  ``/insights?metric=post_impressions``, a few posts at a time;
+- the inbox side (comments and Page messages in, replies out, hiding and
+  banning): :mod:`kanava.channels.facebook.intake`, and comments pushed by
+  Meta as they happen: :mod:`kanava.channels.facebook.webhooks`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from kanava.channels.base import ChannelError
 from kanava.channels.facebook import graph
+from kanava.channels.facebook.intake import FacebookInbox
 from kanava.channels.social.adapter import Connection, Metrics, Outgoing, PostRef, SocialAdapter
 from kanava.channels.social.metrics import fetch_each
 
@@ -40,7 +44,8 @@ FIND_WINDOW = timedelta(days=7)
 DUPLICATE_CODE = 506
 #: What connecting a Page asks for (Instagram's scopes too: one sign-in can connect both).
 SCOPES = ["pages_show_list", "pages_read_engagement", "pages_manage_posts", "read_insights", "instagram_basic",
-          "instagram_content_publish"]
+          "instagram_content_publish", "pages_read_user_content", "pages_manage_engagement", "pages_messaging",
+          "instagram_manage_comments"]
 
 
 @dataclass
@@ -48,9 +53,12 @@ class FacebookConfig(graph.MetaConfig):
     pass
 
 
-class FacebookAdapter(graph.MetaLogin, SocialAdapter):
+class FacebookAdapter(FacebookInbox, graph.MetaLogin, SocialAdapter):
     kind = "facebook"
     scopes = SCOPES
+    #: The inbox side (comments, Page messages, replies, moderation): :mod:`kanava.channels.facebook.intake`.
+    can_reply = True
+    moderation_actions = ("hide", "restore", "ban")
     default_limit = MAX_CHARACTERS
     threads = False
     max_images = MAX_IMAGES

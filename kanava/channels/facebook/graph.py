@@ -22,11 +22,15 @@ specific about talking to Graph lives here:
   one (about 60 days); the Page token read with it from ``/me/accounts`` is
   what posts.  When the user token runs out a person must sign in again, so
   the channel's ``token_expires_at`` is the user token's and the health
-  page warns two weeks ahead.
+  page warns two weeks ahead;
+- listening (:func:`each_entry`, :func:`reply_target`, :class:`MetaListening`):
+  what both adapters' inbox sides share: reading a Graph list page after
+  page, the comment a reply goes under, being ready to call.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -62,6 +66,10 @@ EXPIRED_SUBCODE = 463
 EXPIRED_ON = re.compile(r"expired on \w+, (\d{2}-\w{3}-\d{2} \d{2}:\d{2}:\d{2}) ([A-Z]{3})")
 ZONE_OFFSETS = {"PST": -8, "PDT": -7, "UTC": 0, "GMT": 0}
 VERSION = re.compile(r"^v\d+\.\d+$")
+#: Pages of a list read in one go (comments under one post, replies to one comment).
+MAX_PAGES = 50
+
+logger = logging.getLogger("kanava.meta")
 
 
 def _is_address(value: str) -> bool:
@@ -88,6 +96,11 @@ class MetaConfig(Config):
     page_id: str = field(default="", metadata={
         "label": gettext_lazy("Facebook Page id"),
         "help": gettext_lazy("The Page to publish on. Empty: the first Page the person connecting manages.")})
+    webhook_verify_token: str = field(default="", metadata={
+        "label": gettext_lazy("Webhook verify token"),
+        "help": gettext_lazy("Optional. A word of your choice: enter it also as the Verify Token in Meta's app "
+                             "dashboard, with the Callback URL ending in /hooks/facebook/. Comments then arrive at "
+                             "once instead of at the next check.")})
 
     def api_url(self, path: str) -> str:
         return f"{self.api_base_url.rstrip('/')}/{self.graph_version}/{path.lstrip('/')}"
@@ -242,6 +255,25 @@ class GraphClient:
         return self.call("POST", path, token, data=data or {}, files=files)
 
 
+def each_entry(graph: GraphClient, path: str, token: str, params: dict, first=None, max_pages: int = MAX_PAGES):
+    """Every entry of a Graph list, page after page (``paging.cursors.after`` while Graph gives a ``next``).
+
+    ``first`` is the first page's answer when it was already asked for (in a
+    worker thread).  The ``next`` address itself is not followed: in real life
+    it carries the token in the query string.  After ``max_pages`` pages the
+    rest is left for the next time (a warning says so).
+    """
+    body = graph.checked(first) if first is not None else graph.get(path, token, **params)
+    for _page in range(max_pages):
+        yield from body.get("data") or []
+        paging = body.get("paging") or {}
+        after = (paging.get("cursors") or {}).get("after")
+        if not paging.get("next") or not after:
+            return
+        body = graph.get(path, token, **{**params, "after": after})
+    logger.warning("%s: more than %s pages under %s; the rest is read next time", graph.channel, max_pages, path)
+
+
 def error_code(answer) -> tuple[int | None, int | None]:
     """Graph's ``(code, error_subcode)`` of a failed answer, (None, None) when it is not one."""
     if not isinstance(answer, requests.Response) or answer.status_code < 400:
@@ -312,3 +344,44 @@ class MetaLogin:
 
     def refresh(self) -> dict | None:
         return None
+
+
+# -- listening: shared by both adapters' inbox side ----------------------------------------
+
+#: Polling asks again from this long before the newest comment it saw (Meta's clock; late arrivals).
+OVERLAP = timedelta(minutes=10)
+
+
+def reply_target(item) -> str:
+    """The comment a reply goes under: both platforms keep two levels, so a reply to a reply answers its top comment."""
+    if item.parent_id and item.parent_id != item.thread_id:
+        return item.parent_id
+    return item.external_id
+
+
+def moment_of(value) -> datetime | None:
+    """A Graph time (``2024-11-05T12:00:00+0000``) or a Unix time in seconds, as an aware datetime."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(float(value), dt_timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return parse_time(value)
+
+
+class MetaListening:
+    """What the Facebook and Instagram adapters' inbox sides share: being ready to call Graph."""
+
+    def ready_to_call(self) -> None:
+        """Raise a ChannelError when the channel is paused or not connected; renew what can be renewed."""
+        self.check_not_paused()
+        if not self.is_connected():
+            raise ChannelError(_("%(channel)s is not connected: connect the account on the Connections page.")
+                               % {"channel": self.channel.name}, permanent=True)
+        self.ensure_fresh_token()
+
+    def succeeded(self, body: dict) -> None:
+        """Graph's ``{"success": true}``; a ChannelError when it says otherwise."""
+        if body.get("success") is not True:
+            raise ChannelError(_("%(platform)s did not confirm the change; trying again.") % {
+                "platform": self.channel.manifest.label})

@@ -15,5 +15,11 @@ How it fits together:
 - Connecting: the same Facebook Login as the Facebook channel; the
   Instagram account is the one linked to the chosen Page
   (``instagram_business_account``), and calls use the Page's token.
+- ``intake.py``: the inbox side.  Comments and their replies on our recent
+  posts (read whole each time: Instagram's comments edge has no ``since``),
+  replies under the comment, hiding and restoring.  Instagram offers no ban
+  through this API, and direct messages are not read.  Webhooks: the
+  ``comments`` field arrives at ``/hooks/instagram/`` (or ``/hooks/facebook/``),
+  see :mod:`kanava.channels.facebook.webhooks`.
 - Tests run against :class:`kanava.testing.platforms.meta.MetaServer`.
 """

@@ -18,6 +18,9 @@ Instagram allows 100 API posts per account in any 24 hours:
 (the health check keeps it in ``platform_state["limits"]``) and each post
 asks first, so a used-up quota waits instead of failing.  A caption has at
 most 2,200 characters and every post needs an image.
+
+Comments on the account's media come into the inbox, are answered and hidden
+through :mod:`kanava.channels.instagram.intake`.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from kanava.channels.base import ChannelError, Problem
 from kanava.channels.facebook import graph
+from kanava.channels.instagram.intake import InstagramInbox
 from kanava.channels.social import errors
 from kanava.channels.social.adapter import Connection, ImageFile, Metrics, Outgoing, PostRef, SocialAdapter
 from kanava.channels.social.metrics import fetch_each
@@ -45,7 +49,7 @@ POLL_WAITS = (0.5, 1, 2, 4, 5, 5)
 FIND_COUNT = 25
 FIND_WINDOW = timedelta(days=7)
 SCOPES = ["instagram_basic", "instagram_content_publish", "instagram_manage_insights", "pages_show_list",
-          "pages_read_engagement"]
+          "pages_read_engagement", "instagram_manage_comments"]
 METRICS = "views,likes,comments,shares"
 
 
@@ -63,9 +67,12 @@ class InstagramConfig(graph.MetaConfig):
         return problems
 
 
-class InstagramAdapter(graph.MetaLogin, SocialAdapter):
+class InstagramAdapter(InstagramInbox, graph.MetaLogin, SocialAdapter):
     kind = "instagram"
     scopes = SCOPES
+    #: The inbox side (comments in, replies out, hiding): :mod:`kanava.channels.instagram.intake`.
+    can_reply = True
+    moderation_actions = ("hide", "restore")
     default_limit = MAX_CHARACTERS
     threads = False
     max_images = MAX_IMAGES

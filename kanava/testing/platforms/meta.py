@@ -41,7 +41,12 @@ documentation (developers.facebook.com/docs/graph-api, /docs/pages-api,
   2207010 for a caption over 2,200 characters or 30 hashtags; 9 / 2207042
   when the day's publishing quota is used up;
 - usage headers on every answer: ``X-App-Usage``, and for Page tokens
-  ``X-Business-Use-Case-Usage`` (:meth:`MetaServer.set_usage`).
+  ``X-Business-Use-Case-Usage`` (:meth:`MetaServer.set_usage`);
+- what residents say and how the Page answers and moderates: comments and
+  replies on both platforms, hiding, blocking people from the Page, Page
+  messages (Messenger) and signed webhook notifications, in
+  :mod:`kanava.testing.platforms.meta_inbox` (``add_comment``,
+  ``add_message``, ``push_webhook``, ``subscribe``).
 
 Instagram fetches each image from its ``image_url``.  This stand-in fetches
 nothing from the internet: a loopback address is fetched (and must answer a
@@ -75,6 +80,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from kanava.testing.platforms.base import PlatformServer, Request, Response, Upload
+from kanava.testing.platforms.meta_inbox import MetaInbox
 
 GRAPH_VERSION = "v21.0"
 SHORT_LIVED = 2 * 3600
@@ -92,10 +98,12 @@ FEED_LIMIT = 100
 #: What Kanava's app may ask for in the login dialog.
 APP_SCOPES = {"public_profile", "pages_manage_posts", "pages_read_engagement", "pages_show_list", "read_insights",
               "instagram_basic", "instagram_content_publish", "instagram_manage_insights", "business_management",
-              "pages_manage_metadata"}
+              "pages_manage_metadata", "pages_read_user_content", "pages_manage_engagement", "pages_messaging",
+              "instagram_manage_comments"}
 #: What a channel made by :meth:`MetaServer.channel_secrets` holds.
 DEFAULT_SCOPES = ["pages_manage_posts", "pages_read_engagement", "pages_show_list", "read_insights",
-                  "instagram_basic", "instagram_content_publish", "instagram_manage_insights"]
+                  "instagram_basic", "instagram_content_publish", "instagram_manage_insights",
+                  "pages_read_user_content", "pages_manage_engagement", "pages_messaging", "instagram_manage_comments"]
 
 RATE_LIMIT_MESSAGES = {
     4: "(#4) Application request limit reached",
@@ -249,8 +257,8 @@ class Container:
         return "IN_PROGRESS" if self.reads_left > 0 else "FINISHED"
 
 
-class MetaServer(PlatformServer):
-    """Facebook Pages and Instagram on one local Graph API."""
+class MetaServer(MetaInbox, PlatformServer):
+    """Facebook Pages and Instagram on one local Graph API (comments, messages and webhooks: :class:`MetaInbox`)."""
 
     version = GRAPH_VERSION
     token_path = None  # Graph's token endpoint takes GET and POST: routed below
@@ -287,6 +295,7 @@ class MetaServer(PlatformServer):
             ("POST", rf"^/{v}/{node}/media_publish$", "media_publish"),
             ("GET", rf"^/{v}/{node}/content_publishing_limit$", "publishing_limit"),
             ("GET", rf"^/{v}/{node}/insights$", "insights"),
+            *self.inbox_routes(v, node),
             ("GET", rf"^/{v}/{node}$", "node"),
             ("GET", r"^/(?P<page>\d+)/posts/(?P<number>\d+)/?$", "post_page"),
             ("GET", r"^/p/(?P<code>[\w-]+)/?$", "instagram_page"),
@@ -304,6 +313,7 @@ class MetaServer(PlatformServer):
             self.containers: dict[str, Container] = {}
             self.page_tokens: dict[str, str] = {}  # token value -> page id
             self.publishes: dict[str, list[float]] = {}  # Instagram account -> publish times (the quota)
+            self.reset_inbox()
             self.log.clear()
             self.faults.clear()
             self.tokens.clear()
@@ -808,7 +818,12 @@ class MetaServer(PlatformServer):
         with self.lock:
             page, post = self.pages.get(object_id), self._post(object_id)
             account, container = self.instagram.get(object_id), self.containers.get(object_id)
-            photo = self.photos.get(object_id)
+            photo, comment = self.photos.get(object_id), self.comments.get(object_id)
+        if comment is not None:
+            return self.comment_node(request, comment)
+        person = self.person_node(request, object_id)
+        if person is not None:
+            return person
         if page is not None and self._may_use_page(request, page):
             return Response(200, self._page_fields(page, wanted or {"name", "id"}))
         if post is not None and post.platform == "facebook" and self._may_use_page(request, self.pages[post.owner]):
