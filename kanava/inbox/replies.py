@@ -187,8 +187,12 @@ def send(item_id: int) -> str:
     if item is None:
         return "skipped"
     reply = as_reply(item)
+    adapter = adapter_for(item.channel)
+    if item.attempts > 1 and (ref := _already_posted(adapter, reply)) is not None:
+        _sent(item, ref)  # an earlier attempt reached the platform after all (its answer was lost)
+        return "sent"
     try:
-        ref = adapter_for(item.channel).send_reply(reply)
+        ref = adapter.send_reply(reply)
     except ChannelError as error:
         return _failed(item, error)
     except Exception as error:  # a bug or an unexpected answer: retried, and visible on the item
@@ -196,6 +200,14 @@ def send(item_id: int) -> str:
         return _failed(item, ChannelError(str(error)))
     _sent(item, ref)
     return "sent"
+
+
+def _already_posted(adapter, reply: Reply):
+    """On a retry: the answer an earlier attempt may have posted, when the platform can tell."""
+    try:
+        return adapter.find_reply(reply)
+    except (LookupUnsupported, ChannelError):
+        return None
 
 
 def _sent(item: Item, ref) -> None:

@@ -17,13 +17,16 @@ the parts of a thread.  Its record key is a TID derived from the delivery,
 so a retry after a lost answer asks for the same key: the record is found
 with ``getRecord`` instead of being posted twice.
 
+The inbox (replies, mentions and quotes in, answers out, block, report and
+hiding replies under our posts) is :class:`kanava.channels.bluesky.inbox.BlueskyInbox`;
+record keys are made in :mod:`kanava.channels.bluesky.records`.
+
 Every error of the SDK (or of the HTTP client under it) becomes a
 ChannelError through :func:`kanava.channels.social.errors.error_for`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,13 +57,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kanava.channels.base import ChannelError, Config, Problem
+from kanava.channels.bluesky.inbox import BlueskyInbox
+from kanava.channels.bluesky.records import POST, now_iso, record_key
 from kanava.channels.social import errors
 from kanava.channels.social import text as social_text
 from kanava.channels.social.adapter import Connection, Metrics, Outgoing, PostRef, SocialAdapter
 
 T = TypeVar("T")
 
-POST = "app.bsky.feed.post"
 #: Posts per app.bsky.feed.getPosts request (the lexicon's maximum).
 POSTS_PER_REQUEST = 25
 #: app.bsky.embed.images takes images of at most this many bytes.
@@ -71,32 +75,6 @@ MAX_TEXT_BYTES = 3000
 TOKEN_ERRORS = ("ExpiredToken", "InvalidToken")
 #: The scope of a session made with the account's own password (not an app password).
 FULL_ACCESS_SCOPE = "com.atproto.access"
-S32 = "234567abcdefghijklmnopqrstuvwxyz"
-
-
-# -- record keys ---------------------------------------------------------------------------
-
-def tid(micros: int, clock_id: int) -> str:
-    """A TID (timestamp identifier): 53 bits of microseconds, 10 of clock id, as 13 sortable base32 characters."""
-    value = ((micros & ((1 << 53) - 1)) << 10) | (clock_id & 0x3FF)
-    chars = []
-    for _position in range(13):
-        chars.append(S32[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
-
-
-def record_key(seed: str, created_at: datetime | None, index: int) -> str:
-    """The record key of part ``index`` of a delivery: the same on every attempt, different for every post.
-
-    The time is the delivery's creation (so keys sort as posts were made),
-    spread within its second and given a clock id by a hash of ``seed`` (the
-    delivery's idempotency key, which is unique); parts follow each other.
-    """
-    digest = hashlib.sha256(seed.encode()).digest()
-    seconds = int(created_at.timestamp()) if created_at else 1_700_000_000 + int.from_bytes(digest[6:10], "big") % 10**8
-    micros = seconds * 1_000_000 + int.from_bytes(digest[:4], "big") % 900_000 + index
-    return tid(micros, int.from_bytes(digest[4:6], "big"))
 
 
 @dataclass
@@ -161,10 +139,6 @@ def _xrpc_error(error: RequestErrorBase) -> tuple[str, str]:
     return "", ""
 
 
-def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def fit_image(data: bytes, content_type: str, width: int | None,
               height: int | None) -> tuple[bytes, str, int | None, int | None]:
     """The image as Bluesky takes it: at most 1,000,000 bytes, made smaller (as JPEG) when it is bigger."""
@@ -186,7 +160,7 @@ def fit_image(data: bytes, content_type: str, width: int | None,
         scale *= 0.8
 
 
-class BlueskyAdapter(SocialAdapter):
+class BlueskyAdapter(BlueskyInbox, SocialAdapter):
     """Publishes to one Bluesky account (the organisation's, or a voice's own)."""
 
     kind = "bluesky"
@@ -340,25 +314,30 @@ class BlueskyAdapter(SocialAdapter):
     def _create(self, client: Client, out: Outgoing, rkey: str) -> PostRef:
         """Upload the images, then create the post record at ``rkey``; a key already taken is our earlier post."""
         record = models.AppBskyFeedPost.Record(
-            text=out.text, created_at=_now_iso(), langs=[out.language] if out.language else None,
+            text=out.text, created_at=now_iso(), langs=[out.language] if out.language else None,
             facets=facet_detection.detect_facets(out.text) or None, reply=self._reply(out),
             embed=self._images(client, out) if out.images else None)
-        data = models.ComAtprotoRepoCreateRecord.Data(repo=self.did, collection=POST, record=record, rkey=rkey)
+        uri, cid = self._create_record(client, POST, record, rkey)
+        return self._ref(uri, cid)
+
+    def _create_record(self, client: Client, collection: str, record, rkey: str) -> tuple[str, str]:
+        """Create a record at ``rkey`` (uri and cid); a key already taken holds what an earlier attempt wrote."""
+        data = models.ComAtprotoRepoCreateRecord.Data(repo=self.did, collection=collection, record=record, rkey=rkey)
         try:
             response = client.invoke_procedure("com.atproto.repo.createRecord", data=data,
                                                input_encoding="application/json", output_encoding="application/json")
         except (RequestException, NetworkError) as error:
             # The PDS answers a second record at a key with an error (500 today,
-            # 409 RecordAlreadyExists soon): an earlier attempt made this post.
+            # 409 RecordAlreadyExists soon): an earlier attempt wrote this record.
             status = error.response.status_code if error.response is not None else None
             if status is not None and (status >= 500 or status == 409):
-                found = self._read(rkey)
+                found = self._get_record(collection, rkey)
                 if found is not None:
-                    return found
+                    return found[0], found[1]
             raise
         errors.note_usage(self.channel, response.headers)
         created = get_response_model(response, models.ComAtprotoRepoCreateRecord.Response)
-        return self._ref(created.uri, created.cid)
+        return created.uri, created.cid
 
     def _reply(self, out: Outgoing):
         """Reply references of a thread's later part: the first part (root) and the previous one (parent)."""
@@ -390,16 +369,22 @@ class BlueskyAdapter(SocialAdapter):
 
     def _read(self, rkey: str) -> PostRef | None:
         """The post at this record key in the account's repository, or None (getRecord needs no session)."""
-        params = models.ComAtprotoRepoGetRecord.Params(repo=self.did, collection=POST, rkey=rkey)
+        found = self._get_record(POST, rkey)
+        return self._ref(found[0], found[1]) if found else None
+
+    def _get_record(self, collection: str, rkey: str) -> tuple[str, str, dict] | None:
+        """The uri, cid and value of a record of the account's repository, or None when there is none."""
+        params = models.ComAtprotoRepoGetRecord.Params(repo=self.did, collection=collection, rkey=rkey)
         try:
-            found = self._public_client().com.atproto.repo.get_record(params)
+            response = self._public_client().invoke_query("com.atproto.repo.getRecord", params=params)
         except BadRequestError as error:
             if _xrpc_error(error)[0] == "RecordNotFound":
                 return None
             raise self._error(error) from error
         except (AtProtocolError, httpx.HTTPError) as error:
             raise self._error(error) from error
-        return self._ref(found.uri, found.cid)
+        found = response.content if isinstance(response.content, dict) else {}
+        return str(found.get("uri") or ""), str(found.get("cid") or ""), dict(found.get("value") or {})
 
     def find(self, out: Outgoing) -> PostRef | None:
         """The post an earlier attempt made at this part's record key, if it got through."""

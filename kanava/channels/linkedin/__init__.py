@@ -21,5 +21,9 @@ How it fits together:
   exactly the variant's text.  The 3,000-character limit counts that text.
 - Reach: ``organizationalEntityShareStatistics`` for page posts (20 posts
   per request), ``socialActions`` per post for personal ones.
+- The inbox (``inbox.py``): comments and replies on our posts come in
+  through the Comments API, answers go back as the page (or the voice),
+  under the resident's comment; LinkedIn offers a page no way to hide a
+  comment, so moderation happens in Kanava only.
 - Tests run against :class:`kanava.testing.platforms.linkedin.LinkedInServer`.
 """

@@ -18,7 +18,9 @@ The calls, each with ``LinkedIn-Version: <api_version>`` and
 - ``GET /rest/organizationalEntityShareStatistics`` (20 posts a request) for
   a page's posts, ``GET /rest/socialActions/{urn}`` for a person's;
 - ``GET /v2/userinfo``, ``GET /rest/organizationAcls`` and
-  ``GET /rest/organizations/{id}`` when connecting.
+  ``GET /rest/organizations/{id}`` when connecting;
+- the Comments API for the inbox (``inbox.py``): residents' comments on our
+  posts in, our answers out as the page.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kanava.channels.base import ChannelError, Config, LookupUnsupported
+from kanava.channels.linkedin.inbox import LinkedInInbox
 from kanava.channels.social import errors, tokens
 from kanava.channels.social.adapter import Connection, Metrics, Outgoing, PostRef, SocialAdapter
 from kanava.channels.social.metrics import PARALLEL, fetch_each
@@ -135,7 +138,7 @@ class LinkedInConfig(Config):
         return problems
 
 
-class LinkedInAdapter(SocialAdapter):
+class LinkedInAdapter(LinkedInInbox, SocialAdapter):
     kind = "linkedin"
     default_limit = MAX_CHARACTERS
     threads = False

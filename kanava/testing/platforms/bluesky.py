@@ -16,8 +16,21 @@ the shapes of their lexicons (``com.atproto.*``, ``app.bsky.*``):
   deployed PDS refuses it, with 500 InternalServerError) and ``getRecord``;
 - ``app.bsky.feed.getPosts`` (at most 25 ``uris``; like, repost, reply and
   quote counts), ``app.bsky.feed.getAuthorFeed``, ``app.bsky.actor.getProfile``;
-- ``com.atproto.sync.getBlob`` and simple public pages for posts and profiles
-  (``/profile/<handle>/post/<rkey>``), so links in the demo lead somewhere.
+- the inbox side: ``app.bsky.notification.listNotifications`` (reasons
+  ``mention``, ``reply`` for replies up to five levels under the account's
+  posts, ``quote``; newest first with an opaque cursor; none from accounts
+  the caller blocks; the retired ``seenAt`` parameter is an error) and
+  ``updateSeen``; ``app.bsky.graph.block`` records; ``putRecord`` (with
+  ``swapRecord``) of an ``app.bsky.feed.threadgate`` whose ``hiddenReplies``
+  hide replies under the author's own post; ``com.atproto.moderation.createReport``
+  as the moderation service answers it (kept in :attr:`BlueskyServer.reports`);
+- ``com.atproto.sync.getBlob`` and simple public pages for posts (with their
+  replies, hidden ones left out) and profiles (``/profile/<handle>/post/<rkey>``),
+  so links in the demo lead somewhere.
+
+Residents reply (:meth:`BlueskyServer.add_reply`) and mention the account
+(:meth:`BlueskyServer.add_mention`) in tests and the demo; a resident
+account can also sign in and post through the API like any other.
 
 Tokens are real JWTs (HS256): the SDK reads the ``exp`` claim of the access
 JWT to refresh it before it runs out.  Errors have the XRPC shape
@@ -62,9 +75,16 @@ TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 S32 = "234567abcdefghijklmnopqrstuvwxyz"
 LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+REASON_TYPE = re.compile(r"^(com\.atproto\.moderation\.defs|tools\.ozone\.report\.defs)#reason[A-Z]\w*$")
 AT_URI = re.compile(r"^at://(?P<repo>[^/]+)/(?P<collection>[^/]+)/(?P<rkey>[^/]+)$")
 
 POST = "app.bsky.feed.post"
+BLOCK = "app.bsky.graph.block"
+THREADGATE = "app.bsky.feed.threadgate"
+MAX_HIDDEN_REPLIES = 300
+#: How many levels up a reply notifies the authors of the posts it answers (the AppView's reply depth).
+REPLY_NOTIFY_DEPTH = 5
+NOTIFY_REASONS = ("mention", "reply", "quote")
 MAX_GRAPHEMES, MAX_TEXT_BYTES, MAX_LANGS = 300, 3000, 3
 MAX_IMAGES, MAX_IMAGE_BYTES = 4, 1_000_000
 MAX_URIS = 25
@@ -263,6 +283,10 @@ class BlueskyServer(PlatformServer):
         ("POST", r"^/xrpc/com\.atproto\.repo\.uploadBlob$", "upload_blob"),
         ("POST", r"^/xrpc/com\.atproto\.repo\.createRecord$", "create_record"),
         ("GET", r"^/xrpc/com\.atproto\.repo\.getRecord$", "get_record"),
+        ("POST", r"^/xrpc/com\.atproto\.repo\.putRecord$", "put_record"),
+        ("POST", r"^/xrpc/com\.atproto\.moderation\.createReport$", "create_report"),
+        ("GET", r"^/xrpc/app\.bsky\.notification\.listNotifications$", "list_notifications"),
+        ("POST", r"^/xrpc/app\.bsky\.notification\.updateSeen$", "update_seen"),
         ("GET", r"^/xrpc/com\.atproto\.sync\.getBlob$", "get_blob"),
         ("GET", r"^/xrpc/app\.bsky\.feed\.getPosts$", "get_posts"),
         ("GET", r"^/xrpc/app\.bsky\.feed\.getAuthorFeed$", "get_author_feed"),
@@ -278,6 +302,8 @@ class BlueskyServer(PlatformServer):
         self.records: dict[str, Post] = {}  # AT URI -> post
         self.blobs: dict[tuple[str, str], Blob] = {}  # (did, cid) -> blob
         self.write_windows: dict[str, tuple[float, int]] = {}  # did -> (window start, points used)
+        self.reports: list[dict] = []  # com.atproto.moderation.createReport, as the moderation service got them
+        self.seen: dict[str, str] = {}  # did -> seenAt of app.bsky.notification.updateSeen
         self.jwt_secret = secrets.token_bytes(32)
 
     def start(self) -> "BlueskyServer":
@@ -480,8 +506,8 @@ class BlueskyServer(PlatformServer):
             headers["ratelimit-remaining"] = str(max(0, limit - used))
         return headers
 
-    @xrpc()
-    def create_record(self, request: Request) -> Response:
+    def _write_input(self, request: Request) -> tuple[Account, str, dict, str | None]:
+        """The checked repository, collection, record and record key of a createRecord or putRecord call."""
         body = self._json(request)
         account = self._repo(request, str(body.get("repo") or ""))
         collection = str(body.get("collection") or "")
@@ -498,27 +524,92 @@ class BlueskyServer(PlatformServer):
         rkey = body.get("rkey")
         if rkey is not None and (collection == POST and not TID.match(str(rkey))):
             raise invalid_record("Record/rkey must be a valid TID")
-        images = self._validate_post(record, account) if collection == POST else []
+        return account, collection, record, (str(rkey) if rkey is not None else None)
+
+    def _validate(self, collection: str, record: dict, account: Account, rkey: str | None) -> list[PostImage]:
+        """Check a record against its lexicon (posts, blocks, threadgates); the images a post embeds."""
+        if collection == POST:
+            return self._validate_post(record, account)
+        if collection == BLOCK:
+            if not (isinstance(record.get("subject"), str) and record["subject"].startswith("did:")):
+                raise XrpcError(400, "InvalidRequest", f"Invalid {BLOCK} record: Record/subject must be a valid did")
+            self._require_datetime(BLOCK, record)
+        if collection == THREADGATE:
+            self._validate_threadgate(record, account, rkey)
+        return []
+
+    @staticmethod
+    def _require_datetime(collection: str, record: dict) -> None:
+        if not (isinstance(record.get("createdAt"), str) and DATETIME.match(record["createdAt"])):
+            raise XrpcError(400, "InvalidRequest", f'Invalid {collection} record: Record must have the property '
+                                                   f'"createdAt"')
+
+    def _validate_threadgate(self, record: dict, account: Account, rkey: str | None) -> None:
+        """A threadgate sits at its post's record key in the post's own repository; at most 300 hidden replies."""
+        self._require_datetime(THREADGATE, record)
+        found = AT_URI.match(str(record.get("post") or ""))
+        if not found or found["collection"] != POST:
+            raise XrpcError(400, "InvalidRequest", f"Invalid {THREADGATE} record: Record/post must be a valid at-uri")
+        if found["repo"] != account.did or found["rkey"] != rkey:
+            raise XrpcError(400, "InvalidRequest", "Invalid threadgate: it must have the same record key as its post, "
+                                                   "in the same repository")
+        hidden = record.get("hiddenReplies")
+        if hidden is not None and (not isinstance(hidden, list) or len(hidden) > MAX_HIDDEN_REPLIES
+                                   or not all(isinstance(uri, str) and AT_URI.match(uri) for uri in hidden)):
+            raise XrpcError(400, "InvalidRequest", f"Invalid {THREADGATE} record: Record/hiddenReplies must be at "
+                                                   f"most {MAX_HIDDEN_REPLIES} at-uris")
+
+    def _store(self, account: Account, collection: str, rkey: str, record: dict, images: list) -> Post:
+        """Keep a record (call with the lock held); posts also go to the feed and count as their parent's reply."""
+        uri = f"at://{account.did}/{collection}/{rkey}"
+        cid = cid_for(json.dumps(record, sort_keys=True).encode(), 0x71)
+        post = Post(uri=uri, cid=cid, rkey=rkey, did=account.did, handle=account.handle, record=record,
+                    url=f"{self.url}/profile/{account.handle}/post/{rkey}", images=images)
+        self.records[uri] = post
+        if collection == POST:
+            self.posts.append(post)
+            parent = self.records.get(post.reply_to or "")
+            if parent:
+                parent.replies += 1
+        return post
+
+    @staticmethod
+    def _written(post: Post, headers: dict) -> Response:
+        return Response(200, {"uri": post.uri, "cid": post.cid, "commit": {"cid": cid_for(post.uri.encode(), 0x71),
+                                                                           "rev": make_tid()},
+                              "validationStatus": "valid"}, headers)
+
+    @xrpc()
+    def create_record(self, request: Request) -> Response:
+        account, collection, record, rkey = self._write_input(request)
+        images = self._validate(collection, record, account, rkey)
         headers = self._spend_write_points(account.did)
         with self.lock:
-            rkey = str(rkey) if rkey else make_tid(clock_id=secrets.randbelow(1024))
-            uri = f"at://{account.did}/{collection}/{rkey}"
-            if uri in self.records:
+            rkey = rkey or make_tid(clock_id=secrets.randbelow(1024))
+            if f"at://{account.did}/{collection}/{rkey}" in self.records:
                 # The deployed PDS's repository tree refuses a second value at the key
                 # and the error escapes as a 500 (bluesky-social/atproto#3718).
                 raise XrpcError(500, "InternalServerError", "Internal Server Error")
-            cid = cid_for(json.dumps(record, sort_keys=True).encode(), 0x71)
-            post = Post(uri=uri, cid=cid, rkey=rkey, did=account.did, handle=account.handle, record=record,
-                        url=f"{self.url}/profile/{account.handle}/post/{rkey}", images=images)
-            self.records[uri] = post
-            if collection == POST:
-                self.posts.append(post)
-                parent = self.records.get(post.reply_to or "")
-                if parent:
-                    parent.replies += 1
-        return Response(200, {"uri": uri, "cid": cid, "commit": {"cid": cid_for(uri.encode(), 0x71),
-                                                                  "rev": make_tid()},
-                              "validationStatus": "valid"}, headers)
+            post = self._store(account, collection, rkey, record, images)
+        return self._written(post, headers)
+
+    @xrpc()
+    def put_record(self, request: Request) -> Response:
+        """Create or replace the record at a key; ``swapRecord`` (a CID, or null: "must not exist") guards the write."""
+        account, collection, record, rkey = self._write_input(request)
+        if not rkey:
+            raise XrpcError(400, "InvalidRequest", 'Input must have the property "rkey"')
+        if collection == POST:
+            raise XrpcError(400, "InvalidRequest", "Kanava's stand-in does not replace posts")
+        images = self._validate(collection, record, account, rkey)
+        swap = self._json(request).get("swapRecord", ...)
+        headers = self._spend_write_points(account.did)
+        with self.lock:
+            earlier = self.records.get(f"at://{account.did}/{collection}/{rkey}")
+            if swap is not ... and (earlier.cid if earlier else None) != swap:
+                raise XrpcError(400, "InvalidSwap", f"Record was at {earlier.cid if earlier else 'null'}")
+            post = self._store(account, collection, rkey, record, images)
+        return self._written(post, headers)
 
     def _validate_post(self, record: dict, account: Account) -> list[PostImage]:
         """Check a post as the PDS checks it against the lexicon; the images it embeds."""
@@ -675,12 +766,116 @@ class BlueskyServer(PlatformServer):
         return Response(200, {**self._profile_basic(account), "description": "", "followersCount": account.followers,
                               "followsCount": 0, "postsCount": posts, "indexedAt": account.created_at})
 
+    # -- notifications and moderation (the inbox side) ---------------------------------------
+    def _blocked_by(self, account: Account) -> set[str]:
+        """DIDs the account blocks (its app.bsky.graph.block records); call with the lock held."""
+        prefix = f"at://{account.did}/{BLOCK}/"
+        return {r.record.get("subject") for uri, r in self.records.items() if uri.startswith(prefix)}
+
+    def _reason(self, post: Post, me: Account) -> tuple[str, str | None] | None:
+        """Why ``post`` notifies ``me`` (mention, reply, quote) and the post it concerns, as the AppView decides."""
+        for facet in post.facets:
+            for feature in (facet or {}).get("features") or []:
+                if feature.get("$type") == "app.bsky.richtext.facet#mention" and feature.get("did") == me.did:
+                    return "mention", None
+        parent_uri, depth = post.reply_to, 0
+        while parent_uri and depth < REPLY_NOTIFY_DEPTH:
+            parent = self.records.get(parent_uri)
+            if parent is None:
+                break
+            if parent.did == me.did:
+                return "reply", post.reply_to
+            parent_uri, depth = parent.reply_to, depth + 1
+        root = self.records.get(post.root or "")
+        if root is not None and root.did == me.did:
+            return "reply", post.reply_to
+        embed = post.record.get("embed") or {}
+        quoted = (embed.get("record") or {}) if isinstance(embed, dict) else {}
+        if embed.get("$type") == "app.bsky.embed.recordWithMedia":
+            quoted = quoted.get("record") or {}
+        found = AT_URI.match(str(quoted.get("uri") or ""))
+        if found and found["repo"] == me.did:
+            return "quote", quoted["uri"]
+        return None
+
+    def _notification(self, post: Post, reason: tuple[str, str | None], me: Account) -> dict:
+        seen = self.seen.get(me.did, "")
+        notification = {"uri": post.uri, "cid": post.cid, "author": self._profile_basic(self._find_account(post.did)),
+                        "reason": reason[0], "record": post.record, "isRead": bool(seen) and post.indexed_at <= seen,
+                        "indexedAt": post.indexed_at, "labels": []}
+        if reason[1]:
+            notification["reasonSubject"] = reason[1]
+        return notification
+
+    @xrpc()
+    def list_notifications(self, request: Request) -> Response:
+        """``app.bsky.notification.listNotifications``: newest first, from accounts the caller does not block."""
+        me = self._me(request)
+        if "seenAt" in request.query:
+            raise XrpcError(400, "InvalidRequest", "The seenAt parameter is unsupported")
+        try:
+            limit = int(request.query.get("limit") or 50)
+            before = int(request.query["cursor"]) if request.query.get("cursor") else None
+        except ValueError:
+            raise XrpcError(400, "InvalidRequest", "limit must be an integer and cursor one this server gave")
+        if not 1 <= limit <= 100:
+            raise XrpcError(400, "InvalidRequest", "limit must be between 1 and 100")
+        reasons = set(request.query_lists.get("reasons") or [])
+        found = []
+        with self.lock:
+            blocked = self._blocked_by(me)
+            for index in range((before if before is not None else len(self.posts)) - 1, -1, -1):
+                post = self.posts[index]
+                reason = None if post.did == me.did or post.did in blocked else self._reason(post, me)
+                if reason and (not reasons or reason[0] in reasons):
+                    found.append((index, self._notification(post, reason, me)))
+                    if len(found) > limit:
+                        break
+            body: dict[str, Any] = {"notifications": [n for _index, n in found[:limit]]}
+            if len(found) > limit:
+                body["cursor"] = str(found[limit - 1][0])
+            if me.did in self.seen:
+                body["seenAt"] = self.seen[me.did]
+        return Response(200, body)
+
+    @xrpc()
+    def update_seen(self, request: Request) -> Response:
+        seen = self._json(request).get("seenAt")
+        if not (isinstance(seen, str) and DATETIME.match(seen)):
+            raise XrpcError(400, "InvalidRequest", 'Input must have the property "seenAt"')
+        with self.lock:
+            self.seen[self._me(request).did] = seen
+        return Response(200, b"", content_type="")
+
+    @xrpc()
+    def create_report(self, request: Request) -> Response:
+        """``com.atproto.moderation.createReport``, as the moderation service the PDS passes it to answers."""
+        me = self._me(request)
+        body = self._json(request)
+        reason_type, subject = body.get("reasonType"), body.get("subject") or {}
+        if not (isinstance(reason_type, str) and REASON_TYPE.match(reason_type)):
+            raise XrpcError(400, "InvalidRequest", "Input/reasonType must be a known reason")
+        if subject.get("$type") == "com.atproto.repo.strongRef":
+            if not (AT_URI.match(str(subject.get("uri") or "")) and isinstance(subject.get("cid"), str)):
+                raise XrpcError(400, "InvalidRequest", "Input/subject must be a strong reference (uri and cid)")
+        elif subject.get("$type") != "com.atproto.admin.defs#repoRef" or not str(subject.get("did", "")).startswith(
+                "did:"):
+            raise XrpcError(400, "InvalidRequest", "Input/subject must be a record or an account")
+        reason = body.get("reason")
+        if reason is not None and (not isinstance(reason, str) or len(reason) > 20000):
+            raise XrpcError(400, "InvalidRequest", "Input/reason must be at most 20000 characters")
+        with self.lock:
+            report = {"id": len(self.reports) + 1, "reasonType": reason_type, "subject": subject,
+                      "reportedBy": me.did, "createdAt": now_iso(), **({"reason": reason} if reason else {})}
+            self.reports.append(report)
+        return Response(200, report)
+
     # -- what tests, the demo and the bench use ---------------------------------------------
     def reset(self) -> None:
         """Forget everything (accounts, sessions, posts, faults, the request log): a fresh server, same port."""
         with self.lock:
             for store in (self.log, self.faults, self.tokens, self.refresh_tokens, self.accounts, self.posts,
-                          self.records, self.blobs, self.write_windows):
+                          self.records, self.blobs, self.write_windows, self.reports, self.seen):
                 store.clear()
             self.latency = 0.0
             self.write_points_per_hour = type(self).write_points_per_hour
@@ -699,6 +894,41 @@ class BlueskyServer(PlatformServer):
         with self.lock:
             for name, value in figures.items():
                 setattr(post, FIGURES[name], int(value))
+
+    def add_reply(self, to: str, text: str, author: str = "asukas", **record: Any) -> Post:
+        """A resident's reply to a post or to a reply (AT URI or record key), as their app writes it."""
+        user = self.account(author)
+        parent = self.find_post(to)
+        with self.lock:
+            root = (parent.reply or {}).get("root") or {"uri": parent.uri, "cid": parent.cid}
+            body = {"$type": POST, "text": text, "createdAt": now_iso(),
+                    "reply": {"root": dict(root), "parent": {"uri": parent.uri, "cid": parent.cid}}, **record}
+            return self._store(user, POST, make_tid(clock_id=secrets.randbelow(1024)), body, [])
+
+    def add_mention(self, text: str, author: str = "asukas", mention: str = "kanavala", **record: Any) -> Post:
+        """A resident's post that mentions an account (``@handle`` is added to the text when it is not there)."""
+        user, mentioned = self.account(author), self.account(mention)
+        handle = f"@{mentioned.handle}"
+        if handle not in text:
+            text = f"{text} {handle}"
+        start = text.encode().index(handle.encode())
+        facet = {"index": {"byteStart": start, "byteEnd": start + len(handle.encode())},
+                 "features": [{"$type": "app.bsky.richtext.facet#mention", "did": mentioned.did}]}
+        body = {"$type": POST, "text": text, "createdAt": now_iso(), "facets": [facet], **record}
+        with self.lock:
+            return self._store(user, POST, make_tid(clock_id=secrets.randbelow(1024)), body, [])
+
+    def blocks(self, account: str = "kanavala") -> set[str]:
+        """The DIDs this account blocks."""
+        with self.lock:
+            return self._blocked_by(self.account(account))
+
+    def hidden_replies(self, post: str) -> list[str]:
+        """The replies the author of ``post`` hid with its threadgate (AT URIs)."""
+        found = AT_URI.match(post)
+        with self.lock:
+            gate = self.records.get(f"at://{found['repo']}/{THREADGATE}/{found['rkey']}") if found else None
+            return list((gate.record.get("hiddenReplies") or []) if gate else [])
 
     def add_post(self, account: str, text: str, **record: Any) -> Post:
         """A post made outside Kanava (for metrics and feeds)."""
@@ -720,7 +950,10 @@ class BlueskyServer(PlatformServer):
         if post is None:
             return Response(404, "<!doctype html><title>Post not found</title><h1>Post not found</h1>",
                             content_type="text/html; charset=utf-8")
-        return Response(200, self._page(f"{account.display_name} (@{account.handle})", [post]),
+        hidden = set(self.hidden_replies(post.uri))
+        with self.lock:  # the replies under it, as the app shows them (hidden ones left out)
+            replies = [p for p in self.posts if p.root == post.uri and p.uri not in hidden]
+        return Response(200, self._page(f"{account.display_name} (@{account.handle})", [post, *replies]),
                         content_type="text/html; charset=utf-8")
 
     def profile_page(self, request: Request) -> Response:

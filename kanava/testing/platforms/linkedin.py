@@ -15,6 +15,15 @@ documentation (learn.microsoft.com/linkedin):
   "Content is a duplicate of urn:li:share:...";
 - ``POST /rest/images?action=initializeUpload`` and the ``PUT`` to the
   upload address it gives (served here too);
+- comments (the Comments API): ``GET /rest/socialActions/{urn}/comments``
+  for a post's first-level comments or, with a comment's URN, the replies to
+  it (``start``/``count`` paging, oldest first, each with its
+  ``commentsSummary``), ``GET .../comments/{id}``, and ``POST`` of a comment
+  as ``actor`` (a member, or a page the member administers) on ``object``
+  (the post's share or activity URN), a reply naming ``parentComment``;
+  comments nest one level only and take at most 1,250 characters; a comment
+  is ``urn:li:comment:(urn:li:activity:...,<id>)`` with the post's activity
+  URN as its ``object``;
 - ``GET /rest/posts?q=author``, ``GET /rest/organizationalEntityShareStatistics``
   (``shares=List(...)``), ``GET /rest/socialActions/{urn}``,
   ``GET /v2/userinfo`` (OpenID Connect), ``GET /rest/organizationAcls?q=roleAssignee``
@@ -30,8 +39,9 @@ documentation (learn.microsoft.com/linkedin):
   sends no header saying how long to wait).
 
 Posts are kept in :attr:`LinkedInServer.posts` (in order) with the text a
-reader sees; :meth:`LinkedInServer.set_metrics` sets the figures the
-statistics endpoints answer with.  The authorisation, API and upload hosts
+reader sees, comments in :attr:`LinkedInServer.comments`;
+:meth:`LinkedInServer.set_metrics` sets the figures the statistics endpoints
+answer with, and :meth:`LinkedInServer.add_comment` is a resident commenting.  The authorisation, API and upload hosts
 of LinkedIn are one server here.
 """
 
@@ -55,6 +65,9 @@ API_VERSION = "202609"
 #: The oldest version this stand-in still serves (LinkedIn serves each for about a year).
 OLDEST_VERSION = "202401"
 MAX_COMMENTARY = 3000
+MAX_COMMENT = 1250
+#: A post's activity id is its share id plus this (they are different numbers on LinkedIn too).
+ACTIVITY_OFFSET = 1_000_000
 MAX_IMAGES = 20
 DUPLICATE_WINDOW = 600.0
 
@@ -134,6 +147,11 @@ class LinkedInPost:
     reply_to: str | None = None  # LinkedIn has no threads
     metrics: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def activity(self) -> str:
+        """The post's activity URN: comments name it as their ``object``."""
+        return f"urn:li:activity:{int(self.id.rsplit(':', 1)[-1]) + ACTIVITY_OFFSET}"
+
     def as_json(self) -> dict:
         return {**self.body, "id": self.id, "createdAt": _ms(self.created_at), "publishedAt": _ms(self.created_at),
                 "lastModifiedAt": _ms(self.created_at), "lifecycleStateInfo": {"isEditedByAuthor": False}}
@@ -152,6 +170,37 @@ class Organization:
     name: str
     vanity: str
     admins: list[str]
+
+
+@dataclass
+class LinkedInComment:
+    """A comment on a post (``parent`` None) or a reply to one: LinkedIn nests comments one level deep."""
+
+    id: str
+    post: str  # the post's share or ugcPost URN
+    activity: str  # the post's activity URN (the comment's ``object``)
+    actor: str  # who it is from: a member, or an organisation
+    agent: str  # the member who wrote it (for an organisation: its administrator)
+    text: str
+    created_at: float
+    parent: str | None = None
+
+    @property
+    def urn(self) -> str:
+        return f"urn:li:comment:({self.activity},{self.id})"
+
+    def as_json(self, replies: int = 0) -> dict:
+        created = {"actor": self.agent, "time": _ms(self.created_at)}
+        body = {"$URN": self.urn, "commentUrn": self.urn, "id": self.id, "actor": self.actor, "agent": self.agent,
+                "object": self.activity, "message": {"text": self.text, "attributes": []},
+                "created": created, "lastModified": created,
+                "likesSummary": {"selectedLikes": [], "aggregatedTotalLikes": 0, "likedByCurrentUser": False,
+                                 "totalLikes": 0},
+                "commentsSummary": {"selectedComments": [], "totalFirstLevelComments": replies,
+                                    "aggregatedTotalComments": replies}}
+        if self.parent:
+            body["parentComment"] = self.parent
+        return body
 
 
 METRIC_NAMES = {"impressions": "impressionCount", "reactions": "likeCount", "likes": "likeCount",
@@ -175,6 +224,9 @@ class LinkedInServer(PlatformServer):
         ("PUT", r"^/dms-uploads/(?P<asset>[^/]+)/uploaded-image/0$", "upload_image"),
         ("GET", r"^/rest/organizationalEntityShareStatistics$", "share_statistics"),
         ("GET", r"^/rest/socialActions/(?P<urn>[^/]+)$", "social_actions"),
+        ("GET", r"^/rest/socialActions/(?P<urn>[^/]+)/comments$", "list_comments"),
+        ("POST", r"^/rest/socialActions/(?P<urn>[^/]+)/comments$", "create_comment"),
+        ("GET", r"^/rest/socialActions/(?P<urn>[^/]+)/comments/(?P<id>\d+)$", "get_comment"),
         ("GET", r"^/v2/userinfo$", "userinfo"),
         ("GET", r"^/rest/organizationAcls$", "organization_acls"),
         ("GET", r"^/rest/organizations/(?P<id>[^/]+)$", "organization"),
@@ -185,6 +237,7 @@ class LinkedInServer(PlatformServer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.share_ids = itertools.count(7_200_000_000_000_000_001)
+        self.comment_ids = itertools.count(7_300_000_000_000_000_001)
         self._current = threading.local()
         self.reset()
 
@@ -192,6 +245,7 @@ class LinkedInServer(PlatformServer):
         """Forget every post, image, token, fault and logged request (tests share one server)."""
         with self.lock:
             self.posts: list[LinkedInPost] = []
+            self.comments: list[LinkedInComment] = []
             self.images: dict[str, dict[str, Any]] = {}
             self.members: dict[str, Member] = {}
             self.organizations: dict[str, Organization] = {}
@@ -518,6 +572,120 @@ class LinkedInServer(PlatformServer):
             "commentsSummary": {"selectedComments": [], "totalFirstLevelComments": comments,
                                 "aggregatedTotalComments": comments}})
 
+    # -- comments ------------------------------------------------------------------------
+    def _target(self, urn: str) -> tuple[LinkedInPost | None, LinkedInComment | None]:
+        """What a socialActions path names: a post (by share, ugcPost or activity URN) or a comment."""
+        comment = next((c for c in self.comments if c.urn == urn), None)
+        if comment is not None:
+            return self._post(comment.post), comment
+        return next((p for p in self.posts if urn in (p.id, p.activity)), None), None
+
+    def _replies(self, comment: LinkedInComment) -> list[LinkedInComment]:
+        return [c for c in self.comments if c.parent == comment.urn]
+
+    def list_comments(self, request: Request) -> Response:
+        """Comments on a post (first level), or the replies to one comment, oldest first, ``start``/``count`` paged."""
+        urn = self._urn_in_path(request)
+        if urn is None:
+            return self.error(400, "Syntax exception in path variables")
+        with self.lock:
+            post, comment = self._target(urn)
+            if post is None:
+                return self.error(404, f"Not found: {urn}")
+            if not self._may_act_as(request, post.author, write=False):
+                return self._denied("comments.FINDER")
+            try:
+                start, count = int(request.query.get("start", 0)), min(int(request.query.get("count", 10)), 100)
+            except ValueError:
+                return self.error(400, "start and count must be numbers")
+            found = [c for c in self.comments if c.post == post.id and c.parent == (comment.urn if comment else None)]
+            page = [c.as_json(len(self._replies(c))) for c in found[start:start + count]]
+        return Response(200, {"paging": {"start": start, "count": count, "links": [], "total": len(found)},
+                              "elements": page})
+
+    def get_comment(self, request: Request) -> Response:
+        urn = self._urn_in_path(request)
+        with self.lock:
+            post, _comment = self._target(urn or "")
+            found = next((c for c in self.comments if post and c.post == post.id
+                          and c.id == request.match.group("id")), None)
+            if found is None:
+                return self.error(404, "Comment not found")
+            if not self._may_act_as(request, post.author, write=False):
+                return self._denied("comments.GET")
+            return Response(200, found.as_json(len(self._replies(found))))
+
+    def create_comment(self, request: Request) -> Response:
+        """A comment as ``actor`` (a member, or a page the member administers); a reply names ``parentComment``."""
+        urn = self._urn_in_path(request)
+        if urn is None:
+            return self.error(400, "Syntax exception in path variables")
+        try:
+            body = request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return self.error(400, "Request body could not be converted to data map")
+        missing = [name for name in ("actor", "object", "message") if name not in body]
+        if missing:
+            return self.error(422, "".join(f"ERROR :: /{name} :: field is required but not found and has no "
+                                           f"default value\n" for name in missing))
+        text = (body.get("message") or {}).get("text")
+        if not isinstance(text, str) or not text.strip():
+            return self.error(422, "ERROR :: /message/text :: field is required but not found\n")
+        if len(text) > MAX_COMMENT:
+            return self.error(422, f"ERROR :: /message/text :: length {len(text)} exceeds the maximum allowed "
+                                   f"length {MAX_COMMENT}\n")
+        if not self._may_act_as(request, str(body["actor"]), write=True):
+            return self._denied("comments.CREATE")
+        with self.lock:
+            post, target = self._target(urn)
+            if post is None:
+                return self.error(404, f"Not found: {urn}")
+            if body["object"] not in (post.id, post.activity):
+                return self.error(422, f"ERROR :: /object :: {body['object']} is not the object of {urn}\n")
+            parent, problem = self._parent_of(body.get("parentComment"), target, post)
+            if problem:
+                return problem
+            member = self.person_urn(request.token.account)
+            comment = LinkedInComment(id=str(next(self.comment_ids)), post=post.id, activity=post.activity,
+                                      actor=str(body["actor"]), agent=member, text=text, created_at=time.time(),
+                                      parent=parent.urn if parent else None)
+            self.comments.append(comment)
+        return Response(201, comment.as_json(), {"x-restli-id": comment.id})
+
+    def _parent_of(self, named, target: LinkedInComment | None, post: LinkedInPost):
+        """The comment a reply answers: named in ``parentComment``, and the path's target when that is a comment."""
+        if named is None:
+            if target is not None:
+                return None, self.error(422, "ERROR :: /parentComment :: required when commenting on a comment\n")
+            return None, None
+        parent = next((c for c in self.comments if c.urn == named and c.post == post.id), None)
+        if parent is None or (target is not None and target.urn != parent.urn):
+            return None, self.error(422, f"ERROR :: /parentComment :: {named} is not a comment on {post.id}\n")
+        if parent.parent is not None:
+            return None, self.error(422, "ERROR :: /parentComment :: comments nest one level only: reply to the "
+                                         "first-level comment\n")
+        return parent, None
+
+    def add_comment(self, post: str, text: str, author: str = "asukas", parent: str | None = None) -> LinkedInComment:
+        """A member's comment on a post (share or activity URN), or their reply to a first-level comment."""
+        actor = self.person_urn(author)
+        with self.lock:
+            found, target = self._target(parent or post)
+            if found is None:
+                raise KeyError(parent or post)
+            comment = LinkedInComment(id=str(next(self.comment_ids)), post=found.id, activity=found.activity,
+                                      actor=actor, agent=actor, text=text, created_at=time.time(),
+                                      parent=target.urn if target else None)
+            self.comments.append(comment)
+            return comment
+
+    def comments_on(self, post: str) -> list[LinkedInComment]:
+        """Every comment and reply on a post, oldest first."""
+        with self.lock:
+            return [c for c in self.comments if c.post == post]
+
     # -- who am I ------------------------------------------------------------------------
     def userinfo(self, request: Request) -> Response:
         if not self._has_scope(request, "openid"):
@@ -564,10 +732,12 @@ class LinkedInServer(PlatformServer):
         org = self.organizations.get(author.rsplit(":", 1)[1]) if "organization" in author else None
         name = org.name if org else self.member(self._account_of(author) or "unknown").name
         images = "".join(f'<li>{html.escape(i.alt) or "(no description)"}</li>' for i in post.images)
+        comments = "".join(f"<li lang=''>{html.escape(c.text)}</li>" for c in self.comments_on(post.id))
         return Response(200, (
             f"<!doctype html><html lang='fi'><head><meta charset='utf-8'><title>{html.escape(name)} on LinkedIn"
             f"</title></head><body><main><h1>{html.escape(name)}</h1><p style='white-space:pre-wrap'>"
-            f"{html.escape(post.text)}</p>{f'<ul>{images}</ul>' if images else ''}</main></body></html>"),
+            f"{html.escape(post.text)}</p>{f'<ul>{images}</ul>' if images else ''}"
+            f"{f'<h2>Comments</h2><ul>{comments}</ul>' if comments else ''}</main></body></html>"),
             content_type="text/html; charset=utf-8")
 
     def company_page(self, request: Request) -> Response:
