@@ -20,7 +20,8 @@ from kanava.channels.models import Channel
 from kanava.channels.registry import manifests
 from kanava.core.audit import Actor
 from kanava.core.models import Membership, Organisation, Person, Topic
-from kanava.core.roles import Role
+from kanava.core.roles import Role, needs_two_factor
+from kanava.inbox.demo import seed_inbox
 from kanava.publishing import actions, outbox
 
 SLUG = "kanavala"
@@ -121,7 +122,7 @@ class Command(BaseCommand):
                                                     language="fi")
                 Membership.objects.create(organisation=org, person=person, role=role, title=title)
                 login = {"role": role.label, "email": email, "password": password}
-                if role in (Role.ADMIN, Role.LEAD, Role.VOICE):
+                if needs_two_factor([role]):
                     device = TOTPDevice.objects.create(user=person, name="demo", confirmed=True)
                     login["totp_uri"] = device.config_url
                 logins.append(login)
@@ -130,6 +131,7 @@ class Command(BaseCommand):
             self.social_channels(org, people[Role.VOICE], people[Role.LEAD])
             self.subscribers(org, topics, n_subscribers)
             self.second_organisation()
+            seed_inbox(org, people[Role.LEAD])
         self.news(org, topics, people)
         self.social_news(org, topics, people)
         return [{**login, "role": str(login["role"])} for login in logins]
@@ -289,7 +291,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
             if login.get("totp_uri"):
                 self.stdout.write(f"  {'':<22} two-factor: {login['totp_uri']}")
-        self.stdout.write("  Leads, administrators and voices use two-factor codes. Add the otpauth URI to an")
+        self.stdout.write("  Everyone who publishes, answers or moderates uses two-factor codes. Add the otpauth URI to an")
         self.stdout.write("  authenticator app, or print the current code with:")
         self.stdout.write("    .venv/bin/python manage.py demo_otp viestinta@kanavala.fi")
         self.stdout.write("  Newsletters and press releases land in var/demo-mail/, SMS in var/demo-sms/.\n")
