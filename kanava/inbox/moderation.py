@@ -200,13 +200,20 @@ def active_rules(organisation: Organisation):
 
 # -- decisions -------------------------------------------------------------------------------
 
-def incoming_of(item: Item) -> Incoming:
-    """The item as the channel adapter knows it (what ``fetch_replies`` gave us)."""
+def incoming_of(item: Item, reason: str = "") -> Incoming:
+    """The item as the channel adapter knows it (what ``fetch_replies`` gave us).
+
+    ``extra`` also carries the inbox's kind and the decision's public reason, for
+    platforms whose reports take a reason (Bluesky's reason types).
+    """
+    extra = {**(item.extra or {}), "inbox_kind": item.kind}
+    if reason:
+        extra["moderation_reason"] = reason
     return Incoming(
         external_id=item.external_id, text=item.text, kind=item.platform_kind or "comment",
         thread_id=item.conversation.thread_key, parent_id=item.parent_external_id,
         author_name=item.author_name, author_handle=item.author_handle, author_id=item.author_id,
-        created_at=item.received_at, url=item.url, subject=item.subject, extra=dict(item.extra or {}),
+        created_at=item.received_at, url=item.url, subject=item.subject, extra=extra,
     )
 
 
@@ -224,7 +231,7 @@ def offered_actions(item: Item) -> tuple[str, ...]:
         return ()
 
 
-def platform_call(item: Item, action: str) -> tuple[str, str]:
+def platform_call(item: Item, action: str, reason: str = "") -> tuple[str, str]:
     """Ask the platform to carry out ``action``; ``(PlatformResult, error text)``.
 
     Items from our own website are hidden on our site by the item's
@@ -237,7 +244,7 @@ def platform_call(item: Item, action: str) -> tuple[str, str]:
     from kanava.channels.registry import adapter_for
 
     try:
-        adapter_for(item.channel).moderate(action, incoming_of(item))
+        adapter_for(item.channel).moderate(action, incoming_of(item, reason))
     except ModerationUnsupported:
         return PlatformResult.NOT_OFFERED, ""
     except ChannelError as error:
@@ -330,7 +337,8 @@ def do_moderate(actor: Actor, item: Item, action: str, rule: Rule | None, reason
     _check_state(item, action)
     rule = _check_rule(organisation, item, action, rule)
     reason = _check_reason(organisation, item, reason)
-    result, error = platform_call(item, action)
+    cited = f"{rule.number}. {rule.title_in(organisation.majority_language)}: {reason}" if rule else reason
+    result, error = platform_call(item, action, cited)
     token = secrets.token_urlsafe(32) if action in APPEALABLE else ""
     with transaction.atomic():
         decision = ModerationDecision.objects.create(
@@ -358,7 +366,7 @@ def do_retry_platform(actor: Actor, decision: ModerationDecision) -> ModerationD
                                               decided_at__gt=decision.decided_at)
     if decision.action in (Action.HIDE, Action.RESTORE) and later.exists():
         raise ValidationError(_("A later decision about the message replaced this one: it is not tried again."))
-    result, error = platform_call(decision.item, decision.action)
+    result, error = platform_call(decision.item, decision.action, decision.reason)
     with transaction.atomic():
         ModerationDecision.objects.filter(pk=decision.pk).update(platform_result=result, platform_error=error)
         decision.platform_result, decision.platform_error = result, error
