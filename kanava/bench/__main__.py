@@ -2,7 +2,7 @@
 
 Each database runs in its own child process (``python -m kanava.bench.run``)
 with a fresh bench database; results are printed as a table and written to
-``bench-results/results.json``.  Targets come from issues 2 and 3.
+``bench-results/results.json``.  Targets come from issues 2, 3 and 4.
 """
 
 import argparse
@@ -21,6 +21,8 @@ TARGETS = {
     "feed_p95_ms": ("<", 50),
     "social_fan_out_seconds": ("<", 3.0),
     "metrics_seconds": ("<", 30.0),
+    "text_items_per_second": (">=", 1000),
+    "inbox_list_p95_ms": ("<", 100),
 }
 
 
@@ -65,7 +67,13 @@ def main():
             results["postgresql"] = run_one("PostgreSQL", PG_URL, args)
         else:
             results["postgresql"] = {"error": "PostgreSQL is not running on 127.0.0.1:5432"}
-    print("\nResults (2-core machine targets from issues 2 and 3)")
+    print("== Text pipeline (one core, no database) ==", flush=True)
+    done = subprocess.run([sys.executable, "-m", "kanava.bench.text_bench"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    lines = done.stdout.strip().splitlines()
+    for line in lines[:-1]:
+        print("  " + line)
+    results["text"] = json.loads(lines[-1]) if done.returncode == 0 and lines else {"error": f"exit {done.returncode}"}
+    print("\nResults (2-core machine targets from issues 2, 3 and 4)")
     for db, figures in results.items():
         print(f"  {db}")
         for key, value in figures.items():
