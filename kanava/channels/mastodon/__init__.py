@@ -13,8 +13,10 @@ How it fits together:
   (``POST /api/v1/apps``) the first time, keeps ``client_id`` in the
   channel's settings and ``client_secret`` with its secrets, and remembers in
   ``platform_state["app"]`` which server and callback address the app was
-  made for (a new server address registers again).  Then OAuth with PKCE,
-  scopes ``read:accounts read:statuses write:statuses write:media``.  Tokens
+  made for and with which scopes (a new server address, or new scopes,
+  register again).  Then OAuth with PKCE,
+  scopes ``read:accounts read:statuses write:statuses write:media
+  read:notifications write:blocks write:reports``.  Tokens
   do not expire and there are no refresh tokens.  The account is named
   ``@user@domain`` with the server's own domain (``/api/v2/instance``).
 - Limits come from the server at run time (``configuration.statuses``:
@@ -31,5 +33,17 @@ How it fits together:
 - Reach: ``GET /api/v1/statuses/:id`` for each post, a few at a time:
   favourites are reactions, boosts shares, replies comments (the thread's own
   second part is not counted); Mastodon does not count views.
-- Tests run against :class:`kanava.testing.platforms.mastodon.MastodonServer`.
+- The inbox (``inbox.py``, mixed into the adapter): mention notifications
+  (``GET /api/v1/notifications?types[]=mention``, read on with ``min_id``),
+  which bring replies to our posts and direct messages (visibility
+  ``direct``); a conversation's thread is its root status (the context's
+  first ancestor).  The HTML of a status becomes plain text.  Answers reply
+  with the resident's visibility and handle and the reply's key as
+  ``Idempotency-Key``; after a crash the status's context is read for the
+  answer.  Moderation: block and report (with the reason); Mastodon has no
+  hiding or banning of others' replies.  Connecting asks for
+  ``read:notifications``, ``write:blocks`` and ``write:reports`` as well:
+  accounts connected before are told to reconnect when polled.
+- Tests run against :class:`kanava.testing.platforms.mastodon.MastodonServer`
+  (``add_reply``, ``add_mention``, ``add_direct`` play residents).
 """

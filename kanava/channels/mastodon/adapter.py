@@ -35,13 +35,16 @@ from mastodon.errors import (
 )
 
 from kanava.channels.base import ChannelError, Config
+from kanava.channels.mastodon.inbox import MastodonInbox
 from kanava.channels.social import errors, metrics, oauth
 from kanava.channels.social import text as social_text
 from kanava.channels.social.adapter import Connection, Metrics, PostRef, SocialAdapter
 
 TIMEOUT = 20
-#: What Kanava's calls need: who am I, read statuses back (recovery, figures), post, upload images.
-SCOPES = ["read:accounts", "read:statuses", "write:statuses", "write:media"]
+#: What Kanava's calls need: who am I, read statuses back (recovery, figures), post, upload images;
+#: for the inbox: read mentions, block, report.
+SCOPES = ["read:accounts", "read:statuses", "write:statuses", "write:media", "read:notifications", "write:blocks",
+          "write:reports"]
 VISIBILITIES = ("public", "unlisted", "private")
 DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_MAX_MEDIA = 4
@@ -166,7 +169,7 @@ def _mark_own_replies(result):
     return result
 
 
-class MastodonAdapter(SocialAdapter):
+class MastodonAdapter(MastodonInbox, SocialAdapter):
     kind = "mastodon"
     default_limit = DEFAULT_MAX_CHARACTERS
     threads = True
@@ -343,13 +346,16 @@ class MastodonAdapter(SocialAdapter):
                                scopes=list(SCOPES), pkce=True)
 
     def _ensure_app(self) -> None:
-        """Register Kanava on the server unless this channel's app was registered there for this callback.
+        """Register Kanava on the server unless this channel's app was registered there for this callback
+        and these scopes.
 
-        Each Mastodon server has its own apps: a changed server address or
-        callback address needs a new registration.
+        Each Mastodon server has its own apps, and an app may ask only for the
+        scopes it was registered with: a changed server address, callback
+        address or scope list (the inbox added three) needs a new registration.
         """
         base, redirect = self.config.base_url, oauth.redirect_uri()
-        wanted = {"instance": base, "redirect_uri": redirect, "client_id": self.config.client_id}
+        wanted = {"instance": base, "redirect_uri": redirect, "client_id": self.config.client_id,
+                  "scopes": list(SCOPES)}
         if self.config.client_id and self.secrets.get("client_secret") and \
                 (self.channel.platform_state or {}).get("app") == wanted:
             return
@@ -370,7 +376,8 @@ class MastodonAdapter(SocialAdapter):
         channel.config = {**(channel.config or {}), "instance_url": base, "client_id": client_id}
         channel.secrets = {**(channel.secrets or {}), "client_secret": client_secret}
         channel.platform_state = {**(channel.platform_state or {}),
-                                  "app": {"instance": base, "redirect_uri": redirect, "client_id": client_id}}
+                                  "app": {"instance": base, "redirect_uri": redirect, "client_id": client_id,
+                                          "scopes": list(SCOPES)}}
         channel.save(update_fields=["config", "secrets", "platform_state"])
         self.config, self.secrets = self.config_class.load(channel.config), channel.secrets
 

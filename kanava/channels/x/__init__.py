@@ -24,5 +24,19 @@ How it fits together:
   until ``x-rate-limit-reset``.
 - Reach: ``public_metrics`` for 100 posts a request (impressions, likes,
   replies, reposts + quotes).
-- Tests run against :class:`kanava.testing.platforms.x.XServer`.
+- The inbox (``inbox.py``, mixed into the adapter): mentions
+  (``GET /2/users/:id/mentions``), replies in the conversations under our
+  posts of the last 30 days (recent search by ``conversation_id``, seven
+  days back at most) and direct messages (``GET /2/dm_events``, left out
+  when the connection or X's access level does not allow them), each with a
+  ``since_id`` (direct messages: the newest id seen).  Answers go under the
+  resident's post or into their direct-message conversation; a lost answer
+  is found among the account's posts, never posted twice.  Moderation:
+  hide and restore replies under our posts, block the writer (X offers
+  blocking on its Enterprise access only); no reporting or banning.
+  Connecting asks for ``tweet.moderate.write``, ``block.write``,
+  ``dm.read`` and ``dm.write`` as well: accounts connected before must be
+  reconnected for hiding, blocking and direct messages.
+- Tests run against :class:`kanava.testing.platforms.x.XServer`
+  (``add_reply``, ``add_mention``, ``add_direct`` play residents).
 """

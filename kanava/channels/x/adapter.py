@@ -23,6 +23,9 @@ not silently go missing:
   the same text again with a 403 ("duplicate content"); on a retry that is
   taken as "already posted" only when the post is found this way.
 
+The inbox side (mentions, replies, direct messages, answers, hiding and
+blocking) is :class:`kanava.channels.x.inbox.XInbox`, mixed into the adapter.
+
 Every SDK or HTTP error becomes a translated ChannelError through
 :func:`kanava.channels.social.errors.error_for` (429: the channel pauses
 until ``x-rate-limit-reset``).  Access tokens last two hours; the base class
@@ -59,6 +62,7 @@ from kanava.channels.social import errors
 from kanava.channels.social import text as social_text
 from kanava.channels.social.adapter import Connection, ImageFile, Metrics, Outgoing, PostRef, SocialAdapter
 from kanava.channels.social.oauth import OAuthSpec
+from kanava.channels.x.inbox import XInbox
 
 TIMEOUT = 30
 MAX_WEIGHTED_LENGTH = 280
@@ -71,7 +75,9 @@ LOOKUP_BATCH = 100
 FIND_COUNT = 100
 #: Posts a little older than the delivery still count (clocks differ).
 CLOCK_MARGIN = timedelta(minutes=5)
-SCOPES = ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access"]
+#: Posting, plus the inbox: hiding replies (tweet.moderate.write), blocking (block.write), direct messages.
+SCOPES = ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access", "tweet.moderate.write",
+          "block.write", "dm.read", "dm.write"]
 
 
 @dataclass
@@ -139,7 +145,7 @@ def problem_detail(response) -> str:
     return body.get("detail") or body.get("title") or body.get("error_description") or ""
 
 
-class XAdapter(SocialAdapter):
+class XAdapter(XInbox, SocialAdapter):
     kind = "x"
     default_limit = MAX_WEIGHTED_LENGTH
     count = staticmethod(social_text.x_weighted)
@@ -205,21 +211,32 @@ class XAdapter(SocialAdapter):
         except ValueError as error:  # pydantic's ValidationError too: an answer of another shape
             raise ChannelError(_("X gave an answer Kanava could not read; trying again.")) from error
 
-    def _get(self, path: str, params: dict) -> dict:
-        """A documented read that xdk cannot make as documented (see the module docstring)."""
+    def _get(self, path: str, params: dict, *, refused_ok: bool = False) -> dict | None:
+        """A documented read that xdk cannot make as documented (see the module docstring).
+
+        With ``refused_ok`` a 403 (a scope or access level the account lacks) answers None.
+        """
+        return self._request("GET", path, params=params, refused_ok=refused_ok)
+
+    def _request(self, method: str, path: str, *, params: dict | None = None, body: dict | None = None,
+                 refused_ok: bool = False) -> dict | None:
+        """One request on the SDK's session, for what xdk does not cover; errors as ChannelErrors."""
         client = self._client()
         try:
-            response = client.session.get(f"{self.api_url}{path}", params=params, timeout=TIMEOUT,
-                                          headers={"Authorization": f"Bearer {client.access_token}"})
+            response = client.session.request(method, f"{self.api_url}{path}", params=params, json=body,
+                                              timeout=TIMEOUT,
+                                              headers={"Authorization": f"Bearer {client.access_token}"})
         except requests.RequestException as error:
             raise errors.error_for(self.channel, None, detail=type(error).__name__) from error
+        if refused_ok and response.status_code == 403:
+            return None
         if response.status_code >= 400:
             raise self._refusal(response)
         try:
-            body = response.json()
+            answer = response.json()
         except ValueError as error:
             raise ChannelError(_("X gave an answer Kanava could not read; trying again.")) from error
-        return body if isinstance(body, dict) else {}
+        return answer if isinstance(answer, dict) else {}
 
     # -- validation ------------------------------------------------------------------------
     def validate(self, variant) -> list[Problem]:

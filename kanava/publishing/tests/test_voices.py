@@ -10,6 +10,7 @@ outbox to a local Mastodon server.
 import re
 
 import pytest
+from django.utils import translation
 from django.utils import timezone
 
 from kanava.core.models import AuditEvent
@@ -63,6 +64,7 @@ def write(cast, actor_of, author=None, **extra) -> Message:
 
 # -- the rule: a personal account only for messages in its owner's name ----------------------
 
+@translation.override("en")
 def test_an_editor_cannot_put_a_voices_personal_account_on_someone_elses_message(
         cast, actor_of, website, personal, other_voice):
     for voice in (None, other_voice):

@@ -27,6 +27,28 @@ Endpoints (Mastodon 4.3):
 - plain public pages for statuses and profiles (``/@user/:id``, ``/@user``),
   so links in the demo lead somewhere.
 
+The inbox side:
+
+- ``GET /api/v1/notifications`` (``types[]``, ``exclude_types[]``,
+  ``max_id``/``since_id``/``min_id``, ``limit`` up to 80, ``Link`` header;
+  scope ``read:notifications``): a ``mention`` notification is made for
+  every local account a status mentions (``@user`` or ``@user@domain``),
+  whatever its visibility, unless that account blocked the author;
+- ``GET /api/v1/statuses/:id/context`` (``ancestors`` root first,
+  ``descendants``); a ``direct`` or ``private`` status is seen only by its
+  author and the accounts it mentions (others get 404, as on Mastodon);
+- ``POST /api/v1/accounts/:id/block`` (scope ``write:blocks``) answering a
+  Relationship, and ``POST /api/v1/reports`` (``account_id``,
+  ``status_ids[]``, ``comment`` up to 1,000 characters, ``forward``,
+  ``category``; scope ``write:reports``) answering a Report;
+- statuses render mentions of local accounts as Mastodon does (an
+  ``h-card`` link) and list them in ``mentions``;
+- :meth:`MastodonServer.add_reply`, :meth:`MastodonServer.add_mention` and
+  :meth:`MastodonServer.add_direct` play a resident (a reply starts with
+  ``@user`` of the status it answers, as Mastodon's apps write it);
+  :attr:`MastodonServer.blocks` and :attr:`MastodonServer.reports` show what
+  moderation did.
+
 :attr:`MastodonServer.posts` keeps what was published, in order (text,
 ``in_reply_to_id``, language, visibility, images with their alt text);
 :meth:`MastodonServer.add_post` makes a status outside Kanava.
@@ -61,7 +83,13 @@ from kanava.testing.platforms.base import PlatformServer, Request, Response, Upl
 
 VERSION = "4.3.2"
 API_VERSION = 2
-SCOPES = ["read:accounts", "read:statuses", "write:statuses", "write:media"]
+SCOPES = ["read:accounts", "read:statuses", "write:statuses", "write:media", "read:notifications", "write:blocks",
+          "write:reports"]
+#: A mention: ``@user`` or ``@user@domain`` not inside a word or an address.
+MENTION = re.compile(r"(?<![\w/@.])@(\w+)(?:@([\w.-]+(?::\d+)?))?")
+NOTIFICATION_TYPES = ("mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update",
+                      "admin.sign_up", "admin.report", "severed_relationships", "moderation_warning")
+REPORT_COMMENT_LIMIT = 1000
 URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 HASHTAG = re.compile(r"(?<![\w/])#(\w+)")
 GRAPHEME = regex.compile(r"\X")
@@ -104,19 +132,39 @@ def _link(url: str) -> str:
             f'<span class="invisible">{html.escape(hidden)}</span></a>')
 
 
-def render_content(text: str, base_url: str) -> str:
-    """Plain text as Mastodon's HTML ``content``: paragraphs, line breaks, links and hashtags."""
+def render_content(text: str, base_url: str, local=None) -> str:
+    """Plain text as Mastodon's HTML ``content``: paragraphs, line breaks, links, hashtags and mentions.
+
+    ``local`` tells whether a mention (user name, domain or None) is a local account; mentions
+    of accounts it does not know stay plain text.
+    """
+    def words(escaped: str) -> str:
+        return _hashtags(_mention_links(escaped, base_url, local), base_url)
+
     def inline(line: str) -> str:
         out, last = [], 0
         for match in URL.finditer(line):
-            out.append(_hashtags(html.escape(line[last:match.start()], quote=False), base_url))
+            out.append(words(html.escape(line[last:match.start()], quote=False)))
             out.append(_link(match.group(0)))
             last = match.end()
-        out.append(_hashtags(html.escape(line[last:], quote=False), base_url))
+        out.append(words(html.escape(line[last:], quote=False)))
         return "".join(out)
 
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     return "".join("<p>" + "<br />".join(inline(line) for line in p.split("\n")) + "</p>" for p in paragraphs)
+
+
+def _mention_links(escaped: str, base_url: str, local) -> str:
+    """Mentions of local accounts as Mastodon writes them: ``@<span>user</span>`` in an h-card link."""
+    if local is None:
+        return escaped
+
+    def link(match: re.Match) -> str:
+        if not local(match.group(1), match.group(2)):
+            return match.group(0)
+        return (f'<span class="h-card" translate="no"><a href="{base_url}/@{match.group(1)}" class="u-url mention">'
+                f'@<span>{match.group(1)}</span></a></span>')
+    return MENTION.sub(link, escaped)
 
 
 def _hashtags(escaped: str, base_url: str) -> str:
@@ -194,8 +242,22 @@ def _scope_allows(granted: list[str], needed: str) -> bool:
     return not granted or needed in granted or needed.split(":")[0] in granted
 
 
+@dataclass
+class Notification:
+    id: str
+    type: str
+    account: str  # who caused it
+    recipient: str
+    status_id: str | None
+    created_at: float
+
+
 class MastodonServer(PlatformServer):
     routes: ClassVar[list[tuple[str, str, str]]] = [
+        ("GET", r"^/api/v1/notifications/?$", "list_notifications"),
+        ("GET", r"^/api/v1/statuses/(?P<id>\d+)/context/?$", "status_context"),
+        ("POST", r"^/api/v1/accounts/(?P<id>\d+)/block/?$", "block_account"),
+        ("POST", r"^/api/v1/reports/?$", "create_report"),
         ("POST", r"^/api/v1/apps/?$", "create_app"),
         ("GET", r"^/api/v1/instance/?$", "instance_v1"),
         ("GET", r"^/api/v2/instance/?$", "instance_v2"),
@@ -232,6 +294,10 @@ class MastodonServer(PlatformServer):
         self.posts: list[Post] = []
         self.media: dict[str, Media] = {}
         self.idempotency: dict[tuple[str, str], tuple[str, float]] = {}
+        self.notifications: list[Notification] = []
+        #: (account, blocked account's id) pairs, and the reports accounts made.
+        self.blocks: set[tuple[str, str]] = set()
+        self.reports: list[dict] = []
         self.usage: dict[str, tuple[float, int]] = {}
         self._last_id = 0
         self.account("kanavala", "Kanavalan kunta")
@@ -284,11 +350,70 @@ class MastodonServer(PlatformServer):
                  visibility: str = "public") -> Post:
         """A status made outside Kanava (a resident's reply, or posts for the metrics bench)."""
         self.account(account)
-        post = Post(self._new_id(), account, text, render_content(text, self.url), in_reply_to_id, language,
+        post = Post(self._new_id(), account, text, self._render(text), in_reply_to_id, language,
                     visibility, [], time.time())
         with self.lock:
-            self.posts.append(post)
+            self._store(post)
         return post
+
+    def add_reply(self, to_post_id: str, text: str, author: str = "resident", display_name: str = "",
+                  visibility: str | None = None, language: str | None = None) -> Post:
+        """A resident's reply; it starts with ``@user`` of the status it answers (as Mastodon's apps write it)
+        and has that status's visibility when none is given."""
+        parent = self.find_post(to_post_id)
+        handle = f"@{parent.account}"
+        if not any(m.group(1) == parent.account for m in MENTION.finditer(text)):
+            text = f"{handle} {text}"
+        self.account(author, display_name)
+        return self.add_post(author, text, parent.id, language, visibility or parent.visibility)
+
+    def add_mention(self, text: str, author: str = "resident", display_name: str = "", account: str = "kanavala",
+                    visibility: str = "public", language: str | None = None) -> Post:
+        """A resident's status mentioning ``account`` (``@account`` is put first when the text lacks it)."""
+        if not any(m.group(1) == account for m in MENTION.finditer(text)):
+            text = f"@{account} {text}"
+        self.account(author, display_name)
+        return self.add_post(author, text, None, language, visibility)
+
+    def add_direct(self, text: str, author: str = "resident", display_name: str = "", account: str = "kanavala",
+                   in_reply_to_id: str | None = None, language: str | None = None) -> Post:
+        """A resident's direct message to ``account``: a status of visibility ``direct`` mentioning it."""
+        if not any(m.group(1) == account for m in MENTION.finditer(text)):
+            text = f"@{account} {text}"
+        self.account(author, display_name)
+        return self.add_post(author, text, in_reply_to_id, language, "direct")
+
+    def replies_to(self, post_id: str) -> list[Post]:
+        with self.lock:
+            return [p for p in self.posts if p.in_reply_to_id == str(post_id) and not p.deleted]
+
+    # -- mentions and notifications -----------------------------------------------------
+    def _is_local(self, username: str, domain: str | None) -> bool:
+        return username in self.accounts and domain in (None, self.local_domain)
+
+    def _render(self, text: str) -> str:
+        return render_content(text, self.url, self._is_local)
+
+    def mentioned(self, post: Post) -> list[Account]:
+        """The local accounts a status mentions, in order."""
+        names = [m.group(1) for m in MENTION.finditer(post.text) if self._is_local(m.group(1), m.group(2))]
+        return [self.accounts[n] for n in dict.fromkeys(names)]
+
+    def _store(self, post: Post) -> None:
+        """Keep a new status and notify the accounts it mentions (not its author, not those blocking it)."""
+        self.posts.append(post)
+        author = self.account(post.account)
+        for account in self.mentioned(post):
+            if account.username != post.account and (account.username, author.id) not in self.blocks:
+                self.notifications.append(Notification(self._new_id(), "mention", post.account, account.username,
+                                                       post.id, post.created_at))
+
+    def _can_see(self, viewer: str | None, post: Post) -> bool:
+        if post.deleted:
+            return False
+        if post.visibility in ("public", "unlisted") or viewer == post.account:
+            return True
+        return viewer is not None and any(a.username == viewer for a in self.mentioned(post))
 
     def find_post(self, post_id: str) -> Post:
         with self.lock:
@@ -409,7 +534,9 @@ class MastodonServer(PlatformServer):
             "edited_at": None, "favourited": False, "reblogged": False, "muted": False, "bookmarked": False,
             "pinned": False, "content": post.content, "filtered": [], "reblog": None,
             "application": {"name": "Kanava", "website": None}, "account": self.account_json(account),
-            "media_attachments": [self.media_json(m) for m in post.media], "mentions": [],
+            "media_attachments": [self.media_json(m) for m in post.media],
+            "mentions": [{"id": a.id, "username": a.username, "acct": a.username, "url": f"{self.url}/@{a.username}"}
+                         for a in self.mentioned(post)],
             "tags": [{"name": t.lower(), "url": f"{self.url}/tags/{t.lower()}"} for t in HASHTAG.findall(post.text)],
             "emojis": [], "card": None, "poll": None}
 
@@ -546,7 +673,8 @@ class MastodonServer(PlatformServer):
             account = next((a for a in self.accounts.values() if a.id == account_id), None)
             if account is None:
                 return self.error(404, "Record not found")
-            found = [p for p in reversed(self.posts) if p.account == account.username and not p.deleted]
+            viewer = request.token.account if request.token else None
+            found = [p for p in reversed(self.posts) if p.account == account.username and self._can_see(viewer, p)]
         query = request.query
         if query.get("exclude_replies") in ("1", "true"):
             found = [p for p in found if p.in_reply_to_id is None]
@@ -644,12 +772,12 @@ class MastodonServer(PlatformServer):
         reply_to = first("in_reply_to_id")
         if reply_to and not any(p.id == str(reply_to) and not p.deleted for p in self.posts):
             return self.error(404, "The post you are trying to reply to does not appear to exist.")
-        post = Post(self._new_id(), account.username, text, render_content(text, self.url),
+        post = Post(self._new_id(), account.username, text, self._render(text),
                     str(reply_to) if reply_to else None, first("language") or None, visibility, media, time.time(),
                     key)
         for item in media:
             item.status_id = post.id
-        self.posts.append(post)
+        self._store(post)
         if key:
             self.idempotency[(account.username, key)] = (post.id, time.time() + IDEMPOTENCY_SECONDS)
         return Response(200, self.status_json(post))
@@ -658,13 +786,138 @@ class MastodonServer(PlatformServer):
         refused = self._needs(request, scope)
         if refused:
             return refused
+        viewer = request.token.account if request.token else None
         with self.lock:
-            post = next((p for p in self.posts if p.id == request.match["id"] and not p.deleted), None)
+            post = next((p for p in self.posts if p.id == request.match["id"] and self._can_see(viewer, p)), None)
         return post or self.error(404, "Record not found")
 
     def get_status(self, request: Request) -> Response:
         found = self._visible(request)
         return found if isinstance(found, Response) else Response(200, self.status_json(found))
+
+    # -- the inbox side: notifications, context, blocking, reporting ---------------------------
+    def notification_json(self, notification: Notification) -> dict:
+        with self.lock:
+            post = next((p for p in self.posts if p.id == notification.status_id), None)
+        body = {"id": notification.id, "type": notification.type, "created_at": iso(notification.created_at),
+                "group_key": f"ungrouped-{notification.id}",
+                "account": self.account_json(self.account(notification.account))}
+        if post is not None:
+            body["status"] = self.status_json(post)
+        return body
+
+    def list_notifications(self, request: Request) -> Response:
+        refused = self._needs(request, "read:notifications")
+        if refused:
+            return refused
+        me, lists = self._me(request), request.query_lists
+        types = set(lists.get("types[]", []) + lists.get("types", []))
+        excluded = set(lists.get("exclude_types[]", []) + lists.get("exclude_types", []))
+        unknown = (types | excluded) - set(NOTIFICATION_TYPES)
+        if unknown:
+            return self.error(422, f"Invalid type: {min(unknown)}")
+        with self.lock:
+            found = [n for n in reversed(self.notifications) if n.recipient == me.username
+                     and (not types or n.type in types) and n.type not in excluded
+                     and not any(p.id == n.status_id and p.deleted for p in self.posts)]
+        query = request.query
+        if query.get("account_id"):
+            found = [n for n in found if self.account(n.account).id == query["account_id"]]
+        for name in ("max_id", "since_id", "min_id"):
+            if query.get(name) and not query[name].isdigit():
+                return self.error(422, f"Invalid {name}")
+        if query.get("max_id"):
+            found = [n for n in found if int(n.id) < int(query["max_id"])]
+        if query.get("since_id"):
+            found = [n for n in found if int(n.id) > int(query["since_id"])]
+        try:
+            limit = max(1, min(80, int(query.get("limit") or 40)))
+        except ValueError:
+            limit = 40
+        if query.get("min_id"):  # the page just after min_id, answered newest first
+            found = [n for n in found if int(n.id) > int(query["min_id"])][-limit:]
+        page = found[:limit]
+        headers = {}
+        if page:
+            base = f"{self.url}/api/v1/notifications"
+            kinds = "".join(f"&types[]={t}" for t in sorted(types))
+            headers["Link"] = (f'<{base}?limit={limit}&max_id={page[-1].id}{kinds}>; rel="next", '
+                               f'<{base}?limit={limit}&min_id={page[0].id}{kinds}>; rel="prev"')
+        return Response(200, [self.notification_json(n) for n in page], headers)
+
+    def status_context(self, request: Request) -> Response:
+        found = self._visible(request)
+        if isinstance(found, Response):
+            return found
+        viewer = request.token.account if request.token else None
+        with self.lock:
+            by_id = {p.id: p for p in self.posts}
+            ancestors, parent = [], by_id.get(found.in_reply_to_id or "")
+            while parent is not None and self._can_see(viewer, parent):
+                ancestors.insert(0, parent)
+                parent = by_id.get(parent.in_reply_to_id or "")
+            descendants, level = [], [found.id]
+            while level:
+                children = [p for p in self.posts if p.in_reply_to_id in level and self._can_see(viewer, p)]
+                descendants += children
+                level = [p.id for p in children]
+        descendants.sort(key=lambda p: int(p.id))
+        return Response(200, {"ancestors": [self.status_json(p) for p in ancestors],
+                              "descendants": [self.status_json(p) for p in descendants]})
+
+    def relationship_json(self, me: Account, other: Account) -> dict:
+        return {"id": other.id, "following": False, "showing_reblogs": False, "notifying": False,
+                "languages": None, "followed_by": False,
+                "blocking": (me.username, other.id) in self.blocks, "blocked_by": False, "muting": False,
+                "muting_notifications": False, "requested": False, "requested_by": False,
+                "domain_blocking": False, "endorsed": False, "note": ""}
+
+    def _account_by_id(self, account_id: str) -> Account | None:
+        with self.lock:
+            return next((a for a in self.accounts.values() if a.id == account_id), None)
+
+    def block_account(self, request: Request) -> Response:
+        refused = self._needs(request, "write:blocks")
+        if refused:
+            return refused
+        me, other = self._me(request), self._account_by_id(request.match["id"])
+        if other is None:
+            return self.error(404, "Record not found")
+        if other.username == me.username:
+            return self.error(422, "Validation failed: You cannot block yourself")
+        with self.lock:
+            self.blocks.add((me.username, other.id))
+        return Response(200, self.relationship_json(me, other))
+
+    def create_report(self, request: Request) -> Response:
+        refused = self._needs(request, "write:reports")
+        if refused:
+            return refused
+        fields = self._fields(request)
+
+        def first(name: str):
+            return (fields.get(name) or [None])[0]
+
+        target = self._account_by_id(str(first("account_id") or ""))
+        if target is None:
+            return self.error(404, "Record not found")
+        comment = str(first("comment") or "")
+        if len(comment) > REPORT_COMMENT_LIMIT:
+            return self.error(422, f"Validation failed: Comment is too long (maximum is {REPORT_COMMENT_LIMIT} "
+                                   "characters)")
+        category = str(first("category") or "other")
+        if category not in ("spam", "legal", "violation", "other"):
+            return self.error(422, "Validation failed: Category is not included in the list")
+        with self.lock:
+            statuses = [str(s) for s in fields.get("status_ids") or []
+                        if any(p.id == str(s) and p.account == target.username for p in self.posts)]
+            report = {"id": self._new_id(), "action_taken": False, "action_taken_at": None, "category": category,
+                      "comment": comment, "forwarded": str(first("forward")).lower() in ("true", "1"),
+                      "created_at": iso(time.time()), "status_ids": statuses or None,
+                      "rule_ids": [str(r) for r in fields.get("rule_ids") or []] or None,
+                      "target_account": self.account_json(target), "reporter": self._me(request).username}
+            self.reports.append(report)
+        return Response(200, {k: v for k, v in report.items() if k != "reporter"})
 
     # -- public pages (the demo's links lead somewhere) ----------------------------------------
     def _page(self, title: str, body: str) -> Response:
@@ -681,18 +934,23 @@ class MastodonServer(PlatformServer):
 
     def status_page(self, request: Request) -> Response:
         with self.lock:
-            post = next((p for p in self.posts if p.id == request.match["id"] and not p.deleted
+            post = next((p for p in self.posts if p.id == request.match["id"] and self._can_see(None, p)
                          and p.account == request.match["username"]), None)
         if post is None:
             return Response(404, "Not found", content_type="text/plain")
         account = self.account(post.account)
+        replies = [r for r in self.replies_to(post.id) if self._can_see(None, r)]
+        listed = "".join(f"<li>{html.escape(self.account(r.account).display_name)}: {self._article(r)}</li>"
+                         for r in replies)
         return self._page(f"{account.display_name}: {plain(post.text)[:60]}",
-                          f"<h1>{html.escape(account.display_name)} (@{account.username})</h1>{self._article(post)}")
+                          f"<h1>{html.escape(account.display_name)} (@{account.username})</h1>{self._article(post)}"
+                          + (f"<h2>Replies</h2><ul>{listed}</ul>" if replies else ""))
 
     def profile_page(self, request: Request) -> Response:
         with self.lock:
             account = self.accounts.get(request.match["username"])
-            posts = [p for p in reversed(self.posts) if account and p.account == account.username and not p.deleted]
+            posts = [p for p in reversed(self.posts) if account and p.account == account.username
+                     and self._can_see(None, p)]
         if account is None:
             return Response(404, "Not found", content_type="text/plain")
         return self._page(account.display_name, f"<h1>{html.escape(account.display_name)} (@{account.username})"

@@ -40,6 +40,35 @@ It answers what Kanava's X adapter uses, with the shapes of X's documentation
   replaced by a new one each time it is used (the old one is refused:
   ``invalid_request``, "Value passed for the token was invalid.").
 
+The inbox side (what residents say to the account, and moderation):
+
+- ``GET /2/users/:id/mentions`` (posts mentioning ``@username``, newest
+  first, 5 to 100 a page, ``since_id``/``until_id``/``start_time``/
+  ``end_time``/``pagination_token``) and ``GET /2/tweets/search/recent``
+  (the last 7 days only; ``query`` of ``conversation_id:``,
+  ``in_reply_to_tweet_id:``, ``from:``, ``to:``, ``@user`` and ``is:reply``
+  terms, ``-`` negates, joined with ``OR``; at most 512 characters; 10 to
+  100 a page, ``next_token``; a ``since_id`` or ``start_time`` older than 7
+  days is a 400, as on X), both with ``expansions=author_id`` answering
+  ``includes.users`` (``user.fields``);
+- ``PUT /2/tweets/:id/hidden`` (``{"hidden": true|false}``, scope
+  ``tweet.moderate.write``): only replies in a conversation the account
+  started; ``POST /2/users/:id/blocking`` (``target_user_id``, scope
+  ``block.write``);
+- direct messages: ``GET /2/dm_events`` and
+  ``GET /2/dm_conversations/:id/dm_events`` (``dm_event.fields``,
+  ``event_types``, ``expansions=sender_id``, newest first, the last 30 days),
+  ``POST /2/dm_conversations/:id/messages`` (scopes ``dm.read``/``dm.write``);
+  a one-to-one conversation's id is ``<smaller user id>-<larger user id>``;
+- :meth:`XServer.add_reply`, :meth:`XServer.add_mention` and
+  :meth:`XServer.add_direct` play a resident (the reply's text starts with
+  ``@username`` of the post it answers, as X's apps write it);
+  :attr:`XServer.blocks` and ``XPost.hidden`` show what moderation did.
+
+Post ids are snowflakes as X makes them: the time in milliseconds since X's
+epoch, shifted left 22 bits, so they grow with time and tell when a post was
+made.
+
 Posts are kept in :attr:`XServer.posts` (in order) with the text as sent,
 what they reply to and their images with alternative text;
 :meth:`XServer.set_metrics` sets the figures ``public_metrics`` answers
@@ -54,9 +83,7 @@ import binascii
 import hashlib
 import html
 import io
-import itertools
 import re
-import secrets
 import string
 import time
 import zlib
@@ -76,6 +103,13 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 DUPLICATE_WINDOW = 24 * 3600.0
 RATE_WINDOW = 15 * 60
 DAY = 24 * 3600
+#: Recent search reaches back seven days; direct messages thirty.
+SEARCH_WINDOW = 7 * DAY
+DM_WINDOW = 30 * DAY
+MAX_QUERY = 512
+MAX_DM_TEXT = 10000
+#: X's snowflake epoch (2010-11-04T01:42:54.657Z) in milliseconds.
+TWEPOCH_MS = 1288834974657
 
 #: The scopes X knows (what an app may ask for on the authorisation page).
 X_SCOPES = {"tweet.read", "tweet.write", "tweet.moderate.write", "users.read", "users.email", "follows.read",
@@ -83,7 +117,8 @@ X_SCOPES = {"tweet.read", "tweet.write", "tweet.moderate.write", "users.read", "
             "list.read", "list.write", "block.read", "block.write", "bookmark.read", "bookmark.write",
             "media.write", "dm.read", "dm.write"}
 #: What Kanava's app asks for.
-KANAVA_SCOPES = ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access"]
+KANAVA_SCOPES = ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access", "tweet.moderate.write",
+                 "block.write", "dm.read", "dm.write"]
 
 TWEET_FIELDS = {"article", "attachments", "author_id", "card_uri", "community_id", "context_annotations",
                 "conversation_id", "created_at", "display_text_range", "edit_controls", "edit_history_tweet_ids",
@@ -93,11 +128,23 @@ TWEET_FIELDS = {"article", "attachments", "author_id", "card_uri", "community_id
 #: The two names of the fields parameter (documentation, OpenAPI description).
 FIELDS_PARAMETERS = ("tweet.fields", "post.fields")
 EXPANSION_PARAMETERS = {"expansions", "media.fields", "poll.fields", "place.fields", "user.fields"}
+USER_FIELDS = {"affiliation", "connection_status", "created_at", "description", "entities", "id", "location",
+               "most_recent_tweet_id", "name", "pinned_tweet_id", "profile_banner_url", "profile_image_url",
+               "protected", "public_metrics", "receives_your_dm", "subscription_type", "url", "username",
+               "verified", "verified_type", "withheld"}
+TWEET_EXPANSIONS = {"author_id", "in_reply_to_user_id", "referenced_tweets.id", "referenced_tweets.id.author_id",
+                    "entities.mentions.username", "attachments.media_keys", "attachments.poll_ids", "geo.place_id",
+                    "edit_history_tweet_ids"}
+DM_EVENT_FIELDS = {"attachments", "created_at", "dm_conversation_id", "entities", "event_type", "id",
+                   "participant_ids", "referenced_tweets", "sender_id", "text"}
+DM_EXPANSIONS = {"attachments.media_keys", "participant_ids", "referenced_tweets.id", "sender_id"}
+DM_EVENT_TYPES = {"MessageCreate", "ParticipantsJoin", "ParticipantsLeave"}
 MEDIA_CATEGORIES = {"tweet_image", "tweet_gif", "tweet_video", "dm_image", "dm_gif", "dm_video", "subtitles"}
 
 #: Requests per 15 minutes per account (X's Pro tier); family name -> limit.
 RATE_LIMITS = {"tweets.create": 100, "tweets.lookup": 900, "users.me": 75, "users.tweets": 900,
-               "media.upload": 500, "media.metadata": 500}
+               "media.upload": 500, "media.metadata": 500, "users.mentions": 300, "tweets.search": 300,
+               "tweets.hide": 50, "users.blocking": 50, "dm.events": 300, "dm.create": 200}
 #: Posts per 24 hours: per account, and for the whole app (X's Pro tier: 10,000 a day per app).
 DAILY_LIMITS = {"user": 1000, "app": 10000}
 RATE_FAMILIES = [("POST", re.compile(r"^/2/tweets$"), "tweets.create"),
@@ -105,7 +152,13 @@ RATE_FAMILIES = [("POST", re.compile(r"^/2/tweets$"), "tweets.create"),
                  ("GET", re.compile(r"^/2/users/me$"), "users.me"),
                  ("GET", re.compile(r"^/2/users/[^/]+/tweets$"), "users.tweets"),
                  ("POST", re.compile(r"^/2/media/upload$"), "media.upload"),
-                 ("POST", re.compile(r"^/2/media/metadata$"), "media.metadata")]
+                 ("POST", re.compile(r"^/2/media/metadata$"), "media.metadata"),
+                 ("GET", re.compile(r"^/2/users/[^/]+/mentions$"), "users.mentions"),
+                 ("GET", re.compile(r"^/2/tweets/search/recent$"), "tweets.search"),
+                 ("PUT", re.compile(r"^/2/tweets/[^/]+/hidden$"), "tweets.hide"),
+                 ("POST", re.compile(r"^/2/users/[^/]+/blocking$"), "users.blocking"),
+                 ("GET", re.compile(r"^/2/(dm_events|dm_conversations/[^/]+/dm_events)$"), "dm.events"),
+                 ("POST", re.compile(r"^/2/dm_conversations/[^/]+/messages$"), "dm.create")]
 
 METRIC_NAMES = {"impressions": "impression_count", "reactions": "like_count", "likes": "like_count",
                 "comments": "reply_count", "replies": "reply_count", "shares": "retweet_count",
@@ -127,14 +180,23 @@ def iso(moment: float) -> str:
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
 
 
+def _tco(url: str) -> str:
+    slug = base64.b32encode(hashlib.sha256(url.encode()).digest()).decode().lower()[:10]
+    return f"https://t.co/{slug}"
+
+
+def snowflake_time(snowflake: str) -> float:
+    """When a snowflake id was made (a Unix time)."""
+    return ((int(snowflake) >> 22) + TWEPOCH_MS) / 1000
+
+
 def shown_text(text: str) -> str:
     """The text as X serves it: every link through t.co, ``& < >`` as HTML entities."""
     pieces, at = [], 0
     for found in extract_urls_with_indices(text):
         start, end = found["indices"]
         pieces.append(html.escape(text[at:start], quote=False))
-        slug = base64.b32encode(hashlib.sha256(found["url"].encode()).digest()).decode().lower()[:10]
-        pieces.append(f"https://t.co/{slug}")
+        pieces.append(_tco(found["url"]))
         at = end
     pieces.append(html.escape(text[at:], quote=False))
     return "".join(pieces)
@@ -181,6 +243,7 @@ class XPost:
     images: list[XMedia]
     created_at: float
     metrics: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PUBLIC_METRICS, 0))
+    hidden: bool = False  # a reply the conversation's owner hid
 
     def as_json(self, fields: set[str], reply_to_user: str | None = None) -> dict:
         body: dict[str, Any] = {"id": self.id, "text": self.shown, "edit_history_tweet_ids": [self.id]}
@@ -200,7 +263,48 @@ class XPost:
             body["public_metrics"] = {name: int(self.metrics.get(name, 0)) for name in PUBLIC_METRICS}
         if "lang" in fields:
             body["lang"] = "und"
+        if "entities" in fields:
+            urls = link_entities(self.text)
+            if urls:
+                body["entities"] = {"urls": urls}
         return body
+
+
+@dataclass
+class XDirect:
+    """A direct message (a ``MessageCreate`` event) in a conversation."""
+
+    id: str
+    conversation_id: str
+    sender_id: str
+    text: str
+    created_at: float
+
+    def as_json(self, fields: set[str]) -> dict:
+        body: dict[str, Any] = {"id": self.id, "event_type": "MessageCreate", "text": self.text}
+        if "created_at" in fields:
+            body["created_at"] = iso(self.created_at)
+        if "sender_id" in fields:
+            body["sender_id"] = self.sender_id
+        if "dm_conversation_id" in fields:
+            body["dm_conversation_id"] = self.conversation_id
+        return body
+
+
+def dm_conversation_id(*user_ids: str) -> str:
+    """A one-to-one conversation's id on X: the two user ids, smaller first."""
+    return "-".join(sorted(user_ids, key=int))
+
+
+def link_entities(text: str) -> list[dict]:
+    """``entities.urls`` of a post: where each t.co link is in the served text, and the address it stands for."""
+    found, shown = [], shown_text(text)
+    for item in extract_urls_with_indices(text):
+        short = _tco(item["url"])
+        start = shown.find(short)
+        found.append({"start": start, "end": start + len(short), "url": short, "expanded_url": item["url"],
+                      "display_url": item["url"].split("://", 1)[-1][:30]})
+    return found
 
 
 class XServer(PlatformServer):
@@ -220,6 +324,13 @@ class XServer(PlatformServer):
         ("GET", r"^/2/users/(?P<id>[^/]+)/tweets$", "user_tweets"),
         ("POST", r"^/2/media/upload$", "media_upload"),
         ("POST", r"^/2/media/metadata$", "media_metadata"),
+        ("GET", r"^/2/users/(?P<id>[^/]+)/mentions$", "user_mentions"),
+        ("GET", r"^/2/tweets/search/recent$", "search_recent"),
+        ("PUT", r"^/2/tweets/(?P<id>[^/]+)/hidden$", "hide_reply"),
+        ("POST", r"^/2/users/(?P<id>[^/]+)/blocking$", "block_user"),
+        ("GET", r"^/2/dm_events$", "dm_events"),
+        ("GET", r"^/2/dm_conversations/(?P<id>[^/]+)/dm_events$", "conversation_dm_events"),
+        ("POST", r"^/2/dm_conversations/(?P<id>[^/]+)/messages$", "send_direct"),
         ("GET", r"^/(?!2/|i/)(?P<username>[A-Za-z0-9_]{1,15})/status/(?P<id>\d+)/?$", "post_page"),
         ("GET", r"^/(?!2$|i$)(?P<username>[A-Za-z0-9_]{1,15})/?$", "profile_page"),
     ]
@@ -238,7 +349,10 @@ class XServer(PlatformServer):
         #: (X's timelines can lag a moment behind a new post).
         self.timeline_misses = 0
         self.timeline_lag = 60.0
-        self.snowflakes = itertools.count(1_880_000_000_000_000_001 + secrets.randbelow(10**12) * 1000)
+        self._last_snowflake = 0
+        self.directs: list[XDirect] = []
+        #: (account, blocked user id) pairs.
+        self.blocks: set[tuple[str, str]] = set()
         self.user("kanavala", "Kanavalan kunta")
 
     # -- accounts ---------------------------------------------------------------------
@@ -255,8 +369,11 @@ class XServer(PlatformServer):
         return next((u for u in list(self.users.values()) if u.id == user_id), None)
 
     def next_snowflake(self) -> str:
+        """A new id as X makes them: milliseconds since X's epoch in the high bits, increasing."""
         with self.lock:
-            return str(next(self.snowflakes))
+            now = (int(time.time() * 1000) - TWEPOCH_MS) << 22
+            self._last_snowflake = max(self._last_snowflake + 1, now)
+            return str(self._last_snowflake)
 
     # -- what other code uses ------------------------------------------------------------
     def channel_config(self, account: str = "kanavala") -> dict:
@@ -314,6 +431,47 @@ class XServer(PlatformServer):
 
     def _post(self, post_id: str) -> XPost | None:
         return next((p for p in self.posts if p.id == post_id), None)
+
+    # -- residents (tests and the demo play them) ----------------------------------------
+    def add_reply(self, to_post_id: str, text: str, author: str = "resident", name: str = "",
+                  created_at: float | None = None) -> XPost:
+        """A resident's reply to a post, starting with ``@username`` of the post's author (as X's apps write it)."""
+        parent = self._post(str(to_post_id))
+        if parent is None:
+            raise KeyError(to_post_id)
+        handle = f"@{self.user(parent.account).username}"
+        if not text.lower().startswith(handle.lower()):
+            text = f"{handle} {text}"
+        user = self.user(author, name)
+        with self.lock:
+            return self._store_post(user, text, parent.id, [], created_at or time.time())
+
+    def add_mention(self, text: str, author: str = "resident", name: str = "", account: str = "kanavala",
+                    created_at: float | None = None) -> XPost:
+        """A resident's post mentioning ``account`` (``@username`` is put first when the text lacks it)."""
+        handle = f"@{self.user(account).username}"
+        if not _mentions(text, handle[1:]):
+            text = f"{handle} {text}"
+        user = self.user(author, name)
+        with self.lock:
+            return self._store_post(user, text, None, [], created_at or time.time())
+
+    def add_direct(self, text: str, author: str = "resident", name: str = "", account: str = "kanavala",
+                   created_at: float | None = None) -> XDirect:
+        """A resident's direct message to ``account`` (in their one-to-one conversation)."""
+        sender, recipient = self.user(author, name), self.user(account)
+        with self.lock:
+            message = XDirect(self.next_snowflake(), dm_conversation_id(sender.id, recipient.id), sender.id, text,
+                              created_at or time.time())
+            self.directs.append(message)
+        return message
+
+    def replies_to(self, post_id: str) -> list[XPost]:
+        """The posts replying to ``post_id``, in order."""
+        return [p for p in list(self.posts) if p.reply_to == str(post_id)]
+
+    def directs_in(self, conversation_id: str) -> list[XDirect]:
+        return [d for d in list(self.directs) if d.conversation_id == conversation_id]
 
     # -- answers ------------------------------------------------------------------------
     def error(self, status: int, message: str, code: str = "", parameters: dict | None = None) -> Response:
@@ -452,7 +610,7 @@ class XServer(PlatformServer):
 
     def _store_post(self, user: XUser, text: str, reply_to: str | None, images: list[XMedia],
                     created_at: float) -> XPost:
-        post_id = str(next(self.snowflakes))
+        post_id = self.next_snowflake()
         parent = self._post(reply_to) if reply_to else None
         post = XPost(id=post_id, account=user.account, author_id=user.id, text=text, shown=shown_text(text),
                      reply_to=reply_to, conversation_id=parent.conversation_id if parent else post_id,
@@ -617,6 +775,303 @@ class XServer(PlatformServer):
             item.alt = alt
         return Response(200, {"data": {"id": item.id, "associated_metadata": {"alt_text": {"text": alt}}}})
 
+    # -- the inbox side: mentions, search, hiding, blocking, direct messages --------------------
+    def _includes(self, request: Request, authors: list[str]) -> dict:
+        """``includes.users`` for ``expansions=author_id`` (or ``sender_id``)."""
+        wanted = set(filter(None, request.query.get("expansions", "").split(",")))
+        if not wanted & {"author_id", "sender_id"}:
+            return {}
+        users = []
+        for user_id in dict.fromkeys(authors):
+            user = self._user_by_id(user_id)
+            if user is not None:
+                users.append(user.as_json())
+        return {"users": users} if users else {}
+
+    def _bad_expansions(self, request: Request, allowed: set[str]) -> Response | None:
+        for name, known in (("expansions", allowed), ("user.fields", USER_FIELDS)):
+            for value in filter(None, request.query.get(name, "").split(",")):
+                if value not in known:
+                    return self.error(400, f"The `{name}` query parameter value [{value}] is not one of "
+                                           f"[{','.join(sorted(known))}]", parameters={name: [value]})
+        return None
+
+    def _count_parameter(self, request: Request, low: int, high: int, default: int) -> int | Response:
+        raw = request.query.get("max_results", str(default))
+        try:
+            count = int(raw)
+        except ValueError:
+            count = 0
+        if not low <= count <= high:
+            return self.error(400, f"The `max_results` query parameter value [{raw}] is not between {low} and {high}",
+                              parameters={"max_results": [raw]})
+        return count
+
+    def _time_bounds(self, request: Request, oldest: float | None = None) -> dict | Response:
+        """``start_time``/``end_time`` as Unix times; ``since_id``/``until_id`` checked as X checks them."""
+        bounds: dict[str, float] = {}
+        for name in ("start_time", "end_time"):
+            if name in request.query:
+                try:
+                    bounds[name] = datetime.fromisoformat(request.query[name]).timestamp()
+                except ValueError:
+                    return self.error(400, f"Invalid {name}: {request.query[name]}",
+                                      parameters={name: [request.query[name]]})
+        for name in ("since_id", "until_id"):
+            value = request.query.get(name)
+            if value is not None and not value.isdigit():
+                return self.error(400, f"The `{name}` query parameter value [{value}] does not match ^[0-9]{{1,19}}$",
+                                  parameters={name: [value]})
+        if oldest is not None:
+            if bounds.get("start_time", oldest) < oldest:
+                start = request.query["start_time"]
+                return self.error(400, f"Invalid 'start_time':'{start}'. 'start_time' must be on or after "
+                                       f"{iso(oldest)}", parameters={"start_time": [start]})
+            since = request.query.get("since_id")
+            if since and snowflake_time(since) < oldest:
+                return self.error(400, f"Invalid 'since_id':'{since}'. 'since_id' must be a tweet id created after "
+                                       f"{iso(oldest)}", parameters={"since_id": [since]})
+        return bounds
+
+    def _page(self, request: Request, found: list[XPost], count: int, bounds: dict, token_names=("pagination_token",)
+              ) -> Response:
+        """One page of posts (newest first) with ``meta`` and ``includes`` as X answers timelines and search."""
+        found = [p for p in found if bounds.get("start_time", 0) <= p.created_at <= bounds.get("end_time", 1e12)]
+        for name, keep in (("since_id", lambda p, v: int(p.id) > v), ("until_id", lambda p, v: int(p.id) < v)):
+            if request.query.get(name, "").isdigit():
+                found = [p for p in found if keep(p, int(request.query[name]))]
+        token = next((request.query[n] for n in token_names if request.query.get(n)), "")
+        offset = _offset_of(token)
+        page = found[offset:offset + count]
+        meta: dict[str, Any] = {"result_count": len(page)}
+        if page:
+            meta["newest_id"], meta["oldest_id"] = page[0].id, page[-1].id
+        if offset + count < len(found):
+            meta["next_token"] = _token_for(offset + count)
+        body: dict[str, Any] = {"meta": meta}
+        if page:
+            fields = self._fields(request)
+            with self.lock:
+                body["data"] = [self._post_json(p, fields) for p in page]
+            includes = self._includes(request, [p.author_id for p in page])
+            if includes:
+                body["includes"] = includes
+        return Response(200, body)
+
+    def user_mentions(self, request: Request) -> Response:
+        if not self._has_scopes(request, "tweet.read", "users.read"):
+            return self._forbidden()
+        problem = self._bad_parameters(request, {"max_results", "pagination_token", "start_time", "end_time",
+                                                 "since_id", "until_id"}) or \
+            self._bad_expansions(request, TWEET_EXPANSIONS)
+        if problem:
+            return problem
+        user_id = request.match.group("id")
+        if not user_id.isdigit():
+            return self.error(400, f"The `id` query parameter value [{user_id}] does not match ^[0-9]{{1,19}}$",
+                              parameters={"id": [user_id]})
+        count = self._count_parameter(request, 5, 100, 10)
+        bounds = self._time_bounds(request)
+        for answer in (count, bounds):
+            if isinstance(answer, Response):
+                return answer
+        user = self._user_by_id(user_id)
+        if user is None:
+            return Response(200, {"errors": [{"value": user_id, "detail": f"Could not find user with id: [{user_id}].",
+                                              "title": "Not Found Error", "resource_type": "user",
+                                              "parameter": "id", "resource_id": user_id, "type": NOT_FOUND}]})
+        with self.lock:
+            found = [p for p in reversed(self.posts) if _mentions(p.text, user.username)]
+        return self._page(request, found, count, bounds)
+
+    def search_recent(self, request: Request) -> Response:
+        if not self._has_scopes(request, "tweet.read", "users.read"):
+            return self._forbidden()
+        problem = self._bad_parameters(request, {"query", "max_results", "next_token", "pagination_token",
+                                                 "start_time", "end_time", "since_id", "until_id", "sort_order"}) or \
+            self._bad_expansions(request, TWEET_EXPANSIONS)
+        if problem:
+            return problem
+        query = request.query.get("query", "")
+        if not query.strip() or len(query) > MAX_QUERY:
+            return self.error(400, f"The `query` query parameter value [{query[:50]}] is not between 1 and "
+                                   f"{MAX_QUERY} characters", parameters={"query": [query[:50]]})
+        matches = self._matcher(query)
+        if matches is None:
+            return self.error(400, f"There were errors processing your request: Reference to invalid operator in "
+                                   f"query [{query[:80]}]", parameters={"query": [query[:80]]})
+        count = self._count_parameter(request, 10, 100, 10)
+        oldest = time.time() - SEARCH_WINDOW
+        bounds = self._time_bounds(request, oldest)
+        for answer in (count, bounds):
+            if isinstance(answer, Response):
+                return answer
+        with self.lock:
+            found = [p for p in reversed(self.posts) if p.created_at >= oldest and matches(p)]
+        return self._page(request, found, count, bounds, token_names=("next_token", "pagination_token"))
+
+    def _matcher(self, query: str):
+        """A predicate for X's search operators this stand-in knows; None for anything else."""
+        alternatives = []
+        for alternative in query.replace("(", " ").replace(")", " ").split(" OR "):
+            terms = []
+            for term in alternative.split():
+                negate, term = term.startswith("-"), term.lstrip("-")
+                test = self._operator(term)
+                if test is None:
+                    return None
+                terms.append((negate, test))
+            if not terms:
+                return None
+            alternatives.append(terms)
+
+        def matches(post: XPost) -> bool:
+            return any(all(test(post) != negate for negate, test in terms) for terms in alternatives)
+        return matches
+
+    def _operator(self, term: str):
+        name, _sep, value = term.partition(":")
+        if term.startswith("@") and USERNAME.match(term[1:]):
+            return lambda p: _mentions(p.text, term[1:])
+        if name == "conversation_id" and value.isdigit():
+            return lambda p: p.conversation_id == value
+        if name == "in_reply_to_tweet_id" and value.isdigit():
+            return lambda p: p.reply_to == value
+        if name == "from" and value:
+            return lambda p: self.user(p.account).username.lower() == value.lstrip("@").lower()
+        if name == "to" and value:
+            def replies_to(post: XPost) -> bool:
+                parent = self._post(post.reply_to) if post.reply_to else None
+                return bool(parent and self.user(parent.account).username.lower() == value.lstrip("@").lower())
+            return replies_to
+        if term == "is:reply":
+            return lambda p: p.reply_to is not None
+        if term == "is:retweet":
+            return lambda p: False
+        return None
+
+    def hide_reply(self, request: Request) -> Response:
+        if not self._has_scopes(request, "tweet.read", "users.read", "tweet.moderate.write"):
+            return self._forbidden()
+        try:
+            body = request.json()
+        except ValueError:
+            return self.error(400, "Request body is not valid JSON.")
+        if not isinstance(body, dict) or not isinstance(body.get("hidden"), bool):
+            return self.error(400, "`hidden` must be true or false.", parameters={"hidden": [str(body)]})
+        user = self.user(request.token.account)
+        with self.lock:
+            post = self._post(request.match.group("id"))
+            root = self._post(post.conversation_id) if post else None
+            if post is None:
+                return self.error(404, f"Could not find tweet with id: [{request.match.group('id')}].")
+            if not post.reply_to or root is None or root.author_id != user.id or post.author_id == user.id:
+                return self.error(403, "You can only hide or unhide replies to conversations you started.")
+            post.hidden = body["hidden"]
+        return Response(200, {"data": {"hidden": post.hidden}})
+
+    def block_user(self, request: Request) -> Response:
+        if not self._has_scopes(request, "tweet.read", "users.read", "block.write"):
+            return self._forbidden()
+        user = self.user(request.token.account)
+        if request.match.group("id") != user.id:
+            return self._forbidden()
+        try:
+            body = request.json()
+        except ValueError:
+            return self.error(400, "Request body is not valid JSON.")
+        target = str((body or {}).get("target_user_id") or "") if isinstance(body, dict) else ""
+        if not target.isdigit():
+            return self.error(400, "`target_user_id` must be a user id.", parameters={"target_user_id": [target]})
+        if target == user.id:
+            return self.error(403, "You cannot block yourself.")
+        with self.lock:
+            self.blocks.add((user.account, target))
+        return Response(200, {"data": {"blocking": True}})
+
+    # -- direct messages -------------------------------------------------------------------------
+    def _dm_request_problem(self, request: Request) -> Response | None:
+        if not self._has_scopes(request, "dm.read", "tweet.read", "users.read"):
+            return self._forbidden()
+        known = {"dm_event.fields", "event_types", "expansions", "max_results", "pagination_token", "user.fields",
+                 "media.fields", "tweet.fields"}
+        for name, value in request.query.items():
+            if name not in known:
+                return self.error(400, f"The query parameter [{name}] is not one of [{','.join(sorted(known))}]",
+                                  parameters={name: [value]})
+        for name, allowed in (("dm_event.fields", DM_EVENT_FIELDS), ("event_types", DM_EVENT_TYPES)):
+            for value in filter(None, request.query.get(name, "").split(",")):
+                if value not in allowed:
+                    return self.error(400, f"The `{name}` query parameter value [{value}] is not one of "
+                                           f"[{','.join(sorted(allowed))}]", parameters={name: [value]})
+        return self._bad_expansions(request, DM_EXPANSIONS)
+
+    def _dm_page(self, request: Request, found: list[XDirect]) -> Response:
+        count = self._count_parameter(request, 1, 100, 100)
+        if isinstance(count, Response):
+            return count
+        oldest = time.time() - DM_WINDOW
+        found = [d for d in found if d.created_at >= oldest]
+        types = set(filter(None, request.query.get("event_types", "").split(",")))
+        if types and "MessageCreate" not in types:
+            found = []
+        offset = _offset_of(request.query.get("pagination_token", ""))
+        page = found[offset:offset + count]
+        meta: dict[str, Any] = {"result_count": len(page)}
+        if offset + count < len(found):
+            meta["next_token"] = _token_for(offset + count)
+        if offset:
+            meta["previous_token"] = _token_for(max(0, offset - count))
+        body: dict[str, Any] = {"meta": meta}
+        if page:
+            fields = set(filter(None, request.query.get("dm_event.fields", "").split(",")))
+            body["data"] = [d.as_json(fields) for d in page]
+            includes = self._includes(request, [d.sender_id for d in page])
+            if includes:
+                body["includes"] = includes
+        return Response(200, body)
+
+    def dm_events(self, request: Request) -> Response:
+        problem = self._dm_request_problem(request)
+        if problem:
+            return problem
+        user = self.user(request.token.account)
+        with self.lock:
+            found = [d for d in reversed(self.directs) if user.id in d.conversation_id.split("-")]
+        return self._dm_page(request, found)
+
+    def conversation_dm_events(self, request: Request) -> Response:
+        problem = self._dm_request_problem(request)
+        if problem:
+            return problem
+        user, conversation = self.user(request.token.account), request.match.group("id")
+        if user.id not in conversation.split("-"):
+            return self._forbidden()
+        with self.lock:
+            found = [d for d in reversed(self.directs) if d.conversation_id == conversation]
+        return self._dm_page(request, found)
+
+    def send_direct(self, request: Request) -> Response:
+        if not self._has_scopes(request, "dm.read", "dm.write", "tweet.read", "users.read"):
+            return self._forbidden()
+        try:
+            body = request.json()
+        except ValueError:
+            return self.error(400, "Request body is not valid JSON.")
+        text = body.get("text") if isinstance(body, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            return self.error(400, "`text` is required when no attachments are given.", parameters={"text": []})
+        if len(text) > MAX_DM_TEXT:
+            return self.error(400, f"`text` is longer than {MAX_DM_TEXT} characters.", parameters={"text": []})
+        user, conversation = self.user(request.token.account), request.match.group("id")
+        participants = conversation.split("-")
+        if user.id not in participants or len(participants) != 2 or not all(p.isdigit() for p in participants):
+            return self._forbidden()
+        with self.lock:
+            message = XDirect(self.next_snowflake(), conversation, user.id, text, time.time())
+            self.directs.append(message)
+        return Response(201, {"data": {"dm_conversation_id": conversation, "dm_event_id": message.id}})
+
     # -- public pages (the links Kanava shows) ---------------------------------------------
     def post_page(self, request: Request) -> Response:
         with self.lock:
@@ -629,8 +1084,19 @@ class XServer(PlatformServer):
         page = (f"<!doctype html><html lang='und'><head><meta charset='utf-8'><title>{html.escape(user.name)} on X"
                 f"</title></head><body><main><h1>{html.escape(user.name)} (@{html.escape(user.username)})</h1>"
                 f"<p>{post.shown}</p>{f'<ul>{images}</ul>' if images else ''}"
-                f"<p><time datetime='{iso(post.created_at)}'>{iso(post.created_at)}</time></p></main></body></html>")
+                f"<p><time datetime='{iso(post.created_at)}'>{iso(post.created_at)}</time></p>"
+                f"{self._replies_html(post)}</main></body></html>")
         return Response(200, page, content_type="text/html; charset=utf-8")
+
+    def _replies_html(self, post: XPost) -> str:
+        """The replies under a post, as X shows them: hidden ones only counted."""
+        replies = self.replies_to(post.id)
+        shown = [r for r in replies if not r.hidden]
+        items = "".join(f"<li><a href='/{self.user(r.account).username}/status/{r.id}'>"
+                        f"{html.escape(self.user(r.account).name)}</a>: {r.shown}</li>" for r in shown)
+        hidden = len(replies) - len(shown)
+        note = f"<p>{hidden} hidden {'reply' if hidden == 1 else 'replies'}</p>" if hidden else ""
+        return f"<h2>Replies</h2><ul>{items}</ul>{note}" if replies else ""
 
     def profile_page(self, request: Request) -> Response:
         username = request.match.group("username")
@@ -715,6 +1181,11 @@ class XServer(PlatformServer):
                 return Response(200, self.token_response(found[0], found[2]))
         return Response(400, {"error": "unsupported_grant_type",
                               "error_description": "Value passed for the grant type was invalid."})
+
+
+def _mentions(text: str, username: str) -> bool:
+    """The text mentions ``@username`` (a whole handle, any case)."""
+    return re.search(rf"(?<![\w@])@{re.escape(username)}(?!\w)", text, re.IGNORECASE) is not None
 
 
 def _token_for(offset: int) -> str:

@@ -121,3 +121,25 @@ def test_a_voice_connects_their_own_account_with_consent_and_it_is_named_after_t
     assert personal.owner == cast.voice
     ref = personal.adapter.post(Outgoing(text="Terveisiä kunnanjohtajalta.", index=0, total=1, key="v", language="fi"))
     assert mastodon.find_post(ref.id).account == "ville"
+
+
+def test_an_app_registered_before_the_inbox_scopes_is_registered_again_when_reconnecting(client, cast, mastodon):
+    from kanava.testing.platforms.mastodon import App
+
+    old_scopes = ["read:accounts", "read:statuses", "write:statuses", "write:media"]
+    mastodon.apps["old-client"] = App("old-client", "old-secret", "Kanava", [CALLBACK], old_scopes)
+    channel = make_channel(cast.org, "mastodon", "Mastodon",
+                           config={"instance_url": mastodon.url, "client_id": "old-client"},
+                           secrets={"client_secret": "old-secret"})
+    channel.platform_state = {"app": {"instance": mastodon.url, "redirect_uri": CALLBACK, "client_id": "old-client"}}
+    channel.save(update_fields=["platform_state"])
+    login(client, cast.lead)
+
+    response = client.post(connect_url(cast, channel), {"config_instance_url": mastodon.url})
+
+    channel.refresh_from_db()
+    assert channel.config["client_id"] != "old-client"
+    assert mastodon.apps[channel.config["client_id"]].scopes == SCOPES
+    assert sign_in_on_mastodon(client, response["Location"]).status_code == 302
+    channel.refresh_from_db()
+    assert mastodon.tokens[channel.secrets["access_token"]].scopes == SCOPES

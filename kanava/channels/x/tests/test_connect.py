@@ -41,7 +41,8 @@ def test_a_lead_connects_the_x_account_through_xs_sign_in_with_pkce(client, cast
     assert authorize.startswith(f"{x_server.url}/i/oauth2/authorize?")
     query = {k: v[0] for k, v in parse_qs(urlsplit(authorize).query).items()}
     assert query["client_id"] == x_server.client_id
-    assert query["scope"].split() == ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access"]
+    assert query["scope"].split() == ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access",
+                                      "tweet.moderate.write", "block.write", "dm.read", "dm.write"]
     assert query["code_challenge_method"] == "S256"
     assert query["redirect_uri"] == f"{settings.SITE_URL}/oauth/callback/"
 
