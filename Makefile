@@ -32,10 +32,12 @@ messages: deps
 
 # The demo: local stand-ins for SMTP, the SMS gateway and the six social platforms, one worker
 # (four task loops), the web server.  Reach figures are fetched a minute after a post, then at
-# 5 minutes, 1 hour, 1 day and 7 days, so the demo shows them soon.
+# 5 minutes, 1 hour, 1 day and 7 days, so the demo shows them soon; residents' comments on the
+# stand-in platforms are polled every 15 seconds.
 demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: export KANAVA_WORKER_THREADS ?= 4
 demo: export METRICS_SCHEDULE ?= 60,300,3600,86400,604800
+demo: export INBOX_POLL_SECONDS ?= 15
 demo: deps messages fonts
 	$(BIN)/python manage.py migrate --noinput
 	@$(BIN)/python manage.py demo_sinks & SINKS=$$!; \

@@ -26,6 +26,17 @@ ACTION_LABELS = {
     "moderation.appeal_answer_sent": _("Appeal answer emailed"),
     "moderation.appeal_answer_failed": _("Appeal answer could not be emailed"),
     "moderation.log_exported": _("Moderation log exported"),
+    "claim.created": _("Claim added to the register"),
+    "claim.changed": _("Claim edited"),
+    "claim.published": _("Claim published on the questions and facts page"),
+    "claim.unpublished": _("Claim taken off the public page"),
+    "claim.matched": _("Incoming messages matched against the claims register"),
+    "knowledge.faq_created": _("Question and answer added"),
+    "knowledge.faq_changed": _("Question and answer edited"),
+    "knowledge.faq_deleted": _("Question and answer deleted"),
+    "knowledge.answer_marked": _("Answer marked as a good example"),
+    "knowledge.answer_unmarked": _("Answer no longer offered as an example"),
+    "inbox.accessibility_marked": _("Marked as feedback about accessibility"),
     "inbox.item_received": _("Message received in the inbox"),
     "inbox.staff_protected": _("Abuse naming an employee sent to the lead"),
     "inbox.reply_queued": _("Answer written"),
@@ -115,6 +126,7 @@ ACTION_GROUPS = [
     ("moderation.", _("Moderation")),
     ("rule.", _("Discussion rules")),
     ("claim.", _("Claims register")),
+    ("knowledge.", _("Questions and answers")),
 ]
 
 
