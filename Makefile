@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
-.PHONY: demo test test-rq bench venv deps test-deps chromium fonts wrk messages clean
+.PHONY: demo test test-rq bench venv deps test-deps chromium fonts wrk messages clean dovecot
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -56,8 +56,14 @@ fonts:
 	  (apt-get update -qq && apt-get install -y -qq fonts-dejavu-core fonts-liberation > /dev/null) || \
 	  echo "Install fonts-dejavu-core or fonts-liberation for the printable bulletin."
 
+# A real IMAP server for the feedback-mailbox tests (kanava/testing/imap.py runs it on loopback
+# from its own temporary config; the system service is neither started nor used).
+dovecot:
+	@command -v dovecot > /dev/null || [ -x /usr/sbin/dovecot ] || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dovecot-imapd > /dev/null)
+
 # The whole suite on SQLite (and on PostgreSQL when DATABASE_URL points to it).
-test: test-deps messages chromium fonts
+test: test-deps messages chromium fonts dovecot
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The outbox tests again on Redis-backed (RQ) workers.

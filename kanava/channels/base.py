@@ -32,9 +32,13 @@ class ChannelError(Exception):
     when the platform said so.
     """
 
-    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None,
+                 uncertain: bool = False):
         super().__init__(message)
         self.permanent = permanent
+        # The message was handed over and the connection broke before the
+        # answer: it may have arrived.  Never retried blindly; a person decides.
+        self.uncertain = uncertain
         # A platform's "wait" is believed up to two days, never more (a huge
         # Retry-After must not stall a channel for good or overflow a date).
         self.retry_after = None if retry_after is None else max(0.0, min(float(retry_after), MAX_WAIT))
@@ -104,7 +108,8 @@ class Reply:
     key: str  # idempotency key: the same reply is never posted twice
     to: Incoming
     language: str = ""
-    signature: str = ""  # "– Aino Virtanen, Pikkula" as it is already in the text
+    signature: str = ""  # "Aino Virtanen, communications lead", already at the end of the text
+    person_name: str = ""  # who answers (an email's From name)
 
 
 class ModerationUnsupported(Exception):

@@ -95,18 +95,22 @@ def _conversation_for(organisation, source, incoming: Incoming, channel) -> Conv
     return None
 
 
-def _our_post(channel, thread_id: str):
-    """The delivery whose post a comment is under (its first post, or any part of a thread)."""
-    if channel is None or not thread_id:
+def _our_post(channel, incoming: Incoming):
+    """The delivery a comment is under (our post), or a newsletter an email answers."""
+    if channel is None:
         return None
     from kanava.publishing.models import Delivery
 
-    found = Delivery.objects.filter(channel=channel, external_id=thread_id).select_related("message").first()
-    return found
+    key = (incoming.extra or {}).get("delivery_key")
+    if key:
+        return Delivery.objects.filter(channel=channel, idempotency_key=key).select_related("message").first()
+    if not incoming.thread_id:
+        return None
+    return Delivery.objects.filter(channel=channel, external_id=incoming.thread_id).select_related("message").first()
 
 
 def _new_conversation(organisation, source, incoming: Incoming, channel, analysis: Analysis, received_at):
-    delivery = _our_post(channel, incoming.thread_id)
+    delivery = _our_post(channel, incoming)
     subject = incoming.subject
     if not subject and delivery is not None:
         version = delivery.message.versions.filter(language=delivery.language).first() \

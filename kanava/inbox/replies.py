@@ -164,7 +164,9 @@ def as_reply(item: Item) -> Reply:
                       author_handle=answered.author_handle, author_id=answered.author_id, url=answered.url,
                       subject=answered.subject or conversation.subject,
                       kind=answered.platform_kind or "comment", extra=dict(answered.extra or {}))
-    return Reply(text=item.text, key=item.idempotency_key, to=to, language=item.language, signature=item.signature)
+    person_name = (item.person.display_name or item.person.email) if item.person_id else ""
+    return Reply(text=item.text, key=item.idempotency_key, to=to, language=item.language, signature=item.signature,
+                 person_name=person_name)
 
 
 def _claim(item_id: int) -> Item | None:
@@ -176,7 +178,7 @@ def _claim(item_id: int) -> Item | None:
         send_state=S.SENDING, claimed_by=WORKER_ID, claimed_at=now, attempts=F("attempts") + 1)
     if not taken:
         return None
-    return Item.objects.select_related("channel", "organisation", "conversation").get(pk=item_id)
+    return Item.objects.select_related("channel", "organisation", "conversation", "person").get(pk=item_id)
 
 
 def send(item_id: int) -> str:
@@ -223,6 +225,11 @@ def _sent(item: Item, ref) -> None:
 def _failed(item: Item, error: ChannelError) -> str:
     from kanava.publishing.outbox import backoff
 
+    if error.uncertain:
+        Item.objects.filter(pk=item.pk).update(send_state=S.UNCERTAIN, last_error=str(error)[:2000], claimed_by="")
+        record(Actor.system("inbox"), item.organisation, "inbox.reply_uncertain", item, error=str(error)[:500])
+        _alert_failed(item, str(error))
+        return "uncertain"
     if error.permanent or item.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         Item.objects.filter(pk=item.pk).update(send_state=S.FAILED, last_error=str(error)[:2000], claimed_by="")
         record(Actor.system("inbox"), item.organisation, "inbox.reply_failed", item, error=str(error)[:500])

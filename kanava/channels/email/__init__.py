@@ -1,10 +1,24 @@
-"""The email newsletter channel.
+"""The email channel: the newsletter out, and residents' mail into the inbox.
 
 Configuration (``Channel.config``, see :class:`.config.EmailConfig`):
 ``from_name``, ``from_address``, ``reply_to``, ``list_id``, ``smtp_host``,
 ``smtp_port``, ``smtp_user``, ``smtp_tls`` (STARTTLS), ``smtp_ssl``,
-``smtp_timeout`` and ``bounce_domain``.  Secrets (``Channel.secrets``):
-``password`` (SMTP) and ``webhook_secret`` (for the bounce webhook).
+``smtp_timeout`` and ``bounce_domain``; for the feedback mailbox
+``imap_host``, ``imap_port``, ``imap_tls``, ``imap_user``, ``imap_folder``
+and ``imap_sent_folder``.  Secrets (``Channel.secrets``): ``password``
+(SMTP), ``webhook_secret`` (for the bounce webhook), ``imap_password`` and
+``inbound_secret`` (for the inbound-mail endpoint).
+
+Inbox: messages to the feedback address and replies to the newsletter (its
+``Reply-To``) reach the inbox by polling the mailbox over IMAP
+(:mod:`.mailbox`, a UID cursor; the mailbox is only read, never changed) or
+pushed to ``POST /hooks/email/inbound/<token>/`` (:mod:`.inbound`); both
+are read by :mod:`.intake` (threading by Message-ID, auto-replies and
+bounces left out).  Answers go back by email from ``from_address`` under the
+answering person's name, threaded under the resident's message
+(:mod:`.answers`).  An answer whose SMTP connection broke after it was
+handed over fails permanently with a message saying it may have arrived: it
+is never sent twice automatically.
 
 SMTP server: an empty ``smtp_host`` sends through the installation's own
 server with the installation's ``EMAIL_*`` settings, user name and password.

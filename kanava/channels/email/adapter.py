@@ -32,9 +32,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kanava.audience.models import Subscriber
-from kanava.channels.base import Adapter, ChannelError, Draft, Length, Problem
-from kanava.channels.email import addresses, compose, sender
-from kanava.channels.email.config import PASSWORD, EmailConfig
+from kanava.channels.base import (
+    Adapter, ChannelError, Draft, Fetched, Length, LookupUnsupported, Problem, Reply,
+)
+from kanava.channels.email import addresses, answers, compose, inbound, intake, mailbox, sender
+from kanava.channels.email.config import IMAP_PASSWORD, INBOUND_SECRET, PASSWORD, EmailConfig
 from kanava.core.sites import site_base_url
 
 __all__ = ["EmailAdapter", "EmailConfig", "REFUSAL_LIMIT"]
@@ -68,7 +70,10 @@ class EmailAdapter(Adapter):
     # One message at a time, in queue order, each marked sent right after the
     # server accepts it: after a crash at most one recipient is in doubt.
     max_in_flight = 1
-    secret_fields = {PASSWORD: gettext_lazy("SMTP password"), "webhook_secret": gettext_lazy("Bounce webhook secret")}
+    secret_fields = {PASSWORD: gettext_lazy("SMTP password"), "webhook_secret": gettext_lazy("Bounce webhook secret"),
+                     IMAP_PASSWORD: gettext_lazy("IMAP password of the feedback mailbox"),
+                     INBOUND_SECRET: gettext_lazy("Inbound mail secret (for mail pushed to Kanava)")}
+    can_reply = True
     config_class = EmailConfig
     config: EmailConfig
 
@@ -223,8 +228,7 @@ class EmailAdapter(Adapter):
         """Who the newsletter is from; raises ``ValueError`` for an address that cannot be written."""
         config = self.config
         organisation = delivery.organisation
-        address = config.from_address.strip() or parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "kanava@localhost"
-        address = addresses.header_form(address)
+        address = self._sender_address()
         name = config.from_name or organisation.display_name(delivery.language or organisation.majority_language)
         domain = address.rpartition("@")[2]
         list_id = config.list_id.strip() or f"{self.channel.pk}.{organisation.slug}.{domain}"
@@ -235,3 +239,113 @@ class EmailAdapter(Adapter):
 
     def _base_url(self, delivery) -> str:
         return site_base_url(delivery.organisation)
+
+    # -- the inbox: residents' mail and our answers -------------------------------
+    def fetch_replies(self, cursor: dict, posts: list) -> Fetched:
+        """Messages that reached the feedback mailbox after ``cursor`` (a UID cursor, see :mod:`.mailbox`).
+
+        ``posts`` is not needed: a reply to a newsletter names it in its
+        ``References``.  Automatic mail, reports and our own answers are
+        passed over (a newsletter bounce with a VERP token is recorded);
+        the cursor moves past them too.
+        """
+        if not self.config.reads_mailbox:
+            return Fetched(cursor=cursor)
+        try:
+            with mailbox.Session(self.config.mailbox(self.secrets)) as session:
+                harvest = session.read(cursor or {})
+        except mailbox.MailboxError as error:
+            raise ChannelError(_("Could not read the feedback mailbox: %(error)s") % {"error": error},
+                               permanent=error.permanent) from error
+        items = []
+        for stored in harvest.messages:
+            found = intake.read(stored.raw, received_at=stored.arrived)
+            if isinstance(found, intake.Skipped):
+                logger.info("Feedback mail UID %s on channel %s is not an inbox item: %s", stored.uid,
+                            self.channel.pk, found.reason)
+                if found.reason == "bounce":
+                    inbound.record_bounce(stored.raw)
+                continue
+            found.extra["uid"] = stored.uid
+            items.append(found)
+        return Fetched(items=items, cursor=harvest.cursor)
+
+    def send_reply(self, reply: Reply):
+        """Email the answer to the resident, threaded under their message; returns its Message-ID as a PostRef.
+
+        A connection that breaks after the answer was handed to the server
+        leaves it unknown whether it arrived: that is a permanent error
+        saying so, for a person to check, never an automatic second email.
+        """
+        from kanava.channels.social.adapter import PostRef
+
+        problems = self.config.problems()
+        if problems:
+            raise ChannelError(_("The email channel's settings cannot be used: %(problems)s")
+                               % {"problems": " ".join(problems)}, permanent=True)
+        answer = self._answer(reply)
+        with sender.Connection(self._server()) as smtp:
+            self._connect(smtp)
+            self._hand_over(smtp, answer)
+        return PostRef(id=answer.message_id)
+
+    def find_reply(self, reply: Reply):
+        """The answer, when the mail server files what it sends in ``imap_sent_folder`` and it is there.
+
+        Otherwise nothing can tell whether an interrupted SMTP transaction
+        delivered it: :class:`LookupUnsupported` (the answer is uncertain).
+        """
+        from kanava.channels.social.adapter import PostRef
+
+        folder = self.config.imap_sent_folder.strip()
+        if not (folder and self.config.reads_mailbox):
+            raise LookupUnsupported
+        try:
+            identifier = answers.answer_id(reply.key, self._sender_address().rpartition("@")[2])
+        except ValueError as error:  # a sender address that could never have sent it
+            raise LookupUnsupported from error
+        try:
+            with mailbox.Session(self.config.mailbox(self.secrets, folder)) as session:
+                found = session.find(folder, f"<{identifier}>")
+        except mailbox.MailboxError as error:
+            raise ChannelError(_("Could not read the feedback mailbox: %(error)s") % {"error": error},
+                               permanent=error.permanent) from error
+        if not found:
+            raise LookupUnsupported  # not filed (yet): it may still have been delivered
+        return PostRef(id=identifier)
+
+    def _answer(self, reply: Reply) -> answers.Answer:
+        organisation = self.channel.organisation
+        language = reply.language or organisation.majority_language
+        try:
+            return answers.build(reply, from_address=self._sender_address(),
+                                 reply_to=self.config.reply_to.strip(),
+                                 organisation_name=organisation.display_name(language))
+        except (ValueError, UnicodeError, MessageError) as error:
+            raise ChannelError(_("The answer could not be written as an email: %(error)s") % {"error": error},
+                               permanent=True) from error
+
+    def _hand_over(self, smtp, answer: answers.Answer) -> None:
+        try:
+            smtp.send(answer.envelope_sender, answer.recipient, answer.data, utf8=answer.utf8)
+        except sender.BadAddress as error:
+            raise ChannelError(str(error), permanent=True) from error
+        except (sender.Refused, sender.ContentRefused) as error:
+            raise ChannelError(_("The mail server refused the answer: %(error)s") % {"error": error},
+                               permanent=True) from error
+        except sender.SenderRefused as error:
+            raise ChannelError(_("The mail server refused the sender address: %(error)s") % {"error": error},
+                               permanent=True) from error
+        except sender.Busy as error:
+            raise ChannelError(_("The mail server asked to try again later: %(error)s") % {"error": error}) from error
+        except sender.Lost as error:
+            if error.in_flight:
+                raise ChannelError(
+                    _("The connection to the mail server broke after the answer was handed over, so it may have "
+                      "arrived. Ask the resident or check the mail server before sending it again."),
+                    uncertain=True) from error
+            raise ChannelError(_("The connection to the mail server broke: %(error)s") % {"error": error}) from error
+
+    def _sender_address(self) -> str:
+        address = self.config.from_address.strip() or parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "kanava@localhost"
+        return addresses.header_form(address)

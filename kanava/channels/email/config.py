@@ -8,10 +8,15 @@ from django.utils.translation import gettext_lazy
 
 from kanava.channels.base import Config
 from kanava.channels.email import addresses
+from kanava.channels.email.mailbox import Mailbox
 from kanava.channels.forms import LABELS
 
 #: Name of the SMTP password in ``Channel.secrets`` (what the settings form stores).
 PASSWORD = "password"
+#: Name of the IMAP password in ``Channel.secrets``.
+IMAP_PASSWORD = "imap_password"
+#: Name of the inbound-mail secret in ``Channel.secrets`` (the endpoint's token is derived from it).
+INBOUND_SECRET = "inbound_secret"
 
 
 @dataclass
@@ -39,6 +44,26 @@ class EmailConfig(Config):
     smtp_timeout: float = 0  # default: EMAIL_TIMEOUT, else 30 seconds
     # Bounces go to bounces+<token>@bounce_domain (VERP) when this is set.
     bounce_domain: str = ""
+    # The mailbox residents write to (the feedback address, the newsletter's
+    # Reply-To), read over IMAP for the inbox; empty imap_host: not read.
+    imap_host: str = field(default="", metadata={
+        "label": gettext_lazy("IMAP server of the feedback mailbox"),
+        "help": gettext_lazy("Messages to the feedback address and replies to the newsletter are read from this "
+                             "mailbox into the inbox. Leave empty to not read any mailbox.")})
+    imap_port: int = field(default=0, metadata={
+        "label": gettext_lazy("IMAP port"),
+        "help": gettext_lazy("0 or empty: the usual port (993 with TLS, 143 without).")})
+    imap_tls: bool = field(default=True, metadata={
+        "label": gettext_lazy("IMAP with TLS from the start"),
+        "help": gettext_lazy("Without it, the connection is encrypted with STARTTLS when the server offers it.")})
+    imap_user: str = field(default="", metadata={"label": gettext_lazy("IMAP user name")})
+    imap_folder: str = field(default="INBOX", metadata={
+        "label": gettext_lazy("IMAP folder to read"),
+        "help": gettext_lazy("Messages are only read, never moved, marked or deleted.")})
+    imap_sent_folder: str = field(default="", metadata={
+        "label": gettext_lazy("IMAP folder where the mail server files sent mail"),
+        "help": gettext_lazy("Optional. When the mail server keeps a copy of what it sends, an answer whose "
+                             "sending was interrupted is looked for there instead of being marked uncertain.")})
 
     def __post_init__(self):
         for item in fields(self):
@@ -48,6 +73,9 @@ class EmailConfig(Config):
         self.smtp_timeout = _number(self.smtp_timeout, float)
         self.smtp_tls = None if self.smtp_tls in (None, "") else _flag(self.smtp_tls)
         self.smtp_ssl = _flag(self.smtp_ssl)
+        self.imap_port = _number(self.imap_port, int)
+        self.imap_tls = _flag(self.imap_tls)
+        self.imap_folder = self.imap_folder.strip() or "INBOX"
 
     # -- the server ----------------------------------------------------------------
     @property
@@ -92,12 +120,23 @@ class EmailConfig(Config):
             return secrets[PASSWORD]
         return "" if self.own_server else getattr(settings, "EMAIL_HOST_PASSWORD", "")
 
+    # -- the feedback mailbox (IMAP) -------------------------------------------------
+    @property
+    def reads_mailbox(self) -> bool:
+        return bool(self.imap_host.strip())
+
+    def mailbox(self, secrets: dict, folder: str = "") -> Mailbox:
+        """Where and how to read the feedback mailbox (or the sent folder, with ``folder``)."""
+        return Mailbox(host=self.imap_host.strip(), port=self.imap_port or (993 if self.imap_tls else 143),
+                       tls=self.imap_tls, user=self.imap_user.strip(), password=secrets.get(IMAP_PASSWORD, ""),
+                       folder=folder or self.imap_folder, timeout=self.timeout)
+
     # -- checks ------------------------------------------------------------------
     def problems(self) -> list[str]:
-        """Reasons these settings cannot be used, translated; they end up in mail headers and SMTP."""
+        """Reasons these settings cannot be used, translated; they end up in mail headers, SMTP and IMAP."""
         found = []
         for name in ("from_name", "from_address", "reply_to", "list_id", "smtp_host", "smtp_user",
-                     "bounce_domain"):
+                     "bounce_domain", "imap_host", "imap_user", "imap_folder", "imap_sent_folder"):
             if addresses.has_control(getattr(self, name)):
                 found.append(_line_break_problem(name))
         if found:
@@ -114,14 +153,20 @@ class EmailConfig(Config):
             problem = check(value, LABELS[name]) if value else None
             if problem:
                 found.append(problem)
-        if any(c.isspace() for c in self.smtp_host.strip()):
-            found.append(_("%(setting)s must be a host name or an IP address, without spaces.")
-                         % {"setting": LABELS["smtp_host"]})
+        for name in ("smtp_host", "imap_host"):
+            if any(c.isspace() for c in getattr(self, name).strip()):
+                found.append(_("%(setting)s must be a host name or an IP address, without spaces.")
+                             % {"setting": _label(name)})
         return found
 
 
+def _label(name: str) -> str:
+    meta = next((f.metadata for f in fields(EmailConfig) if f.name == name), {})
+    return str(meta.get("label") or LABELS.get(name) or name)
+
+
 def _line_break_problem(name: str) -> str:
-    return _("%(setting)s must be on one line.") % {"setting": LABELS[name]}
+    return _("%(setting)s must be on one line.") % {"setting": _label(name)}
 
 
 def _number(value, kind):

@@ -19,6 +19,14 @@ received), ``400`` for a body that is not a bounce, ``403`` for a wrong or
 missing signature or timestamp, ``404`` for an unknown channel, ``413`` for
 a body over 2 MiB.  The old address ``/hooks/email/bounce``, which guessed
 the channel from the signature, answers ``410 Gone``.
+
+``POST /hooks/email/inbound/<token>/`` takes one message to the feedback
+address as it is (``Content-Type: message/rfc822``) into the inbox (see
+:mod:`.inbound` for the token).  Answers: ``200 {"result": "stored", "item":
+id}`` (or ``"duplicate"``, or the reason it is not an inbox item:
+``"automatic"``, ``"bounce"``, ``"report"``, ``"ours"``), ``400`` for an
+empty body, ``404`` for a wrong token (nothing is stored), ``413`` for a
+message over 10 MiB.
 """
 
 import hashlib
@@ -33,13 +41,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from kanava.audience.actions import SubscriptionError, do_record_bounce
-from kanava.channels.email import bounces
+from kanava.channels.email import bounces, inbound
 from kanava.channels.models import Channel
 from kanava.core.audit import Actor
 
 SIGNATURE_HEADER = "X-Kanava-Signature"
 TIMESTAMP_HEADER = "X-Kanava-Timestamp"
 MAX_BODY = 2 * 1024 * 1024
+#: The largest message the inbound endpoint takes.
+MAX_MESSAGE = 10 * 1024 * 1024
 #: How old (in seconds) a signed request may be; also how long one is remembered against replay.
 MAX_AGE = 5 * 60
 
@@ -126,7 +136,36 @@ def gone(request):
                                   "of '<timestamp>.<body>'."}, status=410)
 
 
+@csrf_exempt
+@require_POST
+def inbound_mail(request, token: str):
+    """One raw message to the feedback address, pushed by a mail server or provider."""
+    channel = inbound.channel_for(token)
+    if channel is None:
+        return JsonResponse({"error": "not found"}, status=404)
+    declared = _declared_length(request)
+    if declared is not None and declared > MAX_MESSAGE:
+        return JsonResponse({"error": "too large"}, status=413)
+    # Read from the stream: request.body stops at DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+    raw = request.read(MAX_MESSAGE + 1)
+    if len(raw) > MAX_MESSAGE:
+        return JsonResponse({"error": "too large"}, status=413)
+    if not raw.strip():
+        return JsonResponse({"error": "the body must be one message (message/rfc822)"}, status=400)
+    outcome = inbound.receive(channel, raw)
+    return JsonResponse({"result": outcome.result, "item": outcome.item_id})
+
+
+def _declared_length(request) -> int | None:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+
+
 urlpatterns = [
+    path("inbound/<str:token>/", inbound_mail, name="inbound"),
+    path("inbound/<str:token>", inbound_mail),
     path("<int:channel_id>/bounce", bounce, name="bounce"),
     path("<int:channel_id>/bounce/", bounce),
     path("bounce", gone),

@@ -1,8 +1,11 @@
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 
 from kanava.audience.models import Subscriber
 from kanava.publishing import actions
+from kanava.testing.imap import dovecot_server, imap_server  # noqa: F401  (pytest fixtures)
 from kanava.testing.personas import make_channel
 from kanava.testing.smtp import SMTPServer
 
@@ -89,3 +92,29 @@ def relay_refusing(smtp, reply: str, only=None):
         return await original(server, session, envelope, address, rcpt_options)
 
     smtp.handler.handle_RCPT = handle_RCPT
+
+
+# -- the inbox side: the feedback mailbox (a real Dovecot) and the answers' SMTP server ----------
+MAIL_FIXTURES = Path(__file__).parent / "fixtures" / "mail"
+
+
+def mail_fixture(name: str) -> bytes:
+    """A documented sample message from fixtures/mail (see its README)."""
+    return (MAIL_FIXTURES / name).read_bytes()
+
+
+def feedback_config(smtp_port: int, imap=None, **extra) -> dict:
+    """An email channel's settings: SMTP on the capture server, the mailbox on the test Dovecot (``imap``)."""
+    config = {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "smtp_tls": False,
+              "from_address": "uutiset@pikkula.fi", "reply_to": "palaute@pikkula.fi"}
+    if imap is not None:
+        config.update(imap_host="127.0.0.1", imap_port=imap.port, imap_tls=False, imap_user=imap.user)
+    config.update(extra)
+    return config
+
+
+@pytest.fixture
+def feedback(cast, smtp, imap_server):  # noqa: F811  (the fixture imported above)
+    """The organisation's email channel with its feedback mailbox on the test Dovecot."""
+    return make_channel(cast.org, "email", "Palaute", config=feedback_config(smtp.port, imap_server),
+                        secrets={"imap_password": imap_server.password, "inbound_secret": "inbound-test-secret"})
