@@ -194,6 +194,9 @@ OUTBOX_BACKOFF_BASE = float(env("OUTBOX_BACKOFF_BASE", "5"))
 OUTBOX_BACKOFF_CAP = float(env("OUTBOX_BACKOFF_CAP", "3600"))
 # The inbox: how often each listening channel is polled for comments, mentions and messages.
 INBOX_POLL_SECONDS = float(env("INBOX_POLL_SECONDS", "120"))
+# Residents' feedback and comments from our own site: at most this many per address per window.
+FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", 10)
+FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", 600)
 # Task loops per worker process (``kanava_worker --threads``).
 WORKER_THREADS = envint("KANAVA_WORKER_THREADS", 1)
 # When a published post's reach figures are fetched, in seconds after it went

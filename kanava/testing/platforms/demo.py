@@ -128,12 +128,13 @@ def serve(stop: threading.Event | None = None, ports: dict[str, int] | None = No
     rng = random.Random(2026)
 
     def audience():
-        from kanava.testing.platforms.demo_residents import speak
+        from kanava.testing.platforms.demo_residents import mail, speak
 
         while not (stop and stop.is_set()):
             time.sleep(5)
             engage(servers, rng)
             speak(servers)
+            mail()
             save_credentials(servers)
 
     threading.Thread(target=audience, daemon=True, name="demo-audience").start()

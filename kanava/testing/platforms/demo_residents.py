@@ -10,6 +10,12 @@ is made-up behaviour of the stand-ins, never of Kanava.
 from __future__ import annotations
 
 import logging
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
 
 logger = logging.getLogger("kanava.demo")
 
@@ -109,3 +115,53 @@ def speak(servers: dict) -> int:
                 except Exception:  # a stand-in without this post (restarted) or this call: no comment, no harm
                     logger.exception("Demo resident could not comment on %s %s", kind, post_id)
     return made
+
+
+#: Residents who write to the feedback address: (name, address, subject, text, message id).
+MAIL = [
+    ("Anna Söderström", "anna.soderstrom@example.fi", "Skolskjutsen",
+     "Hej! Jag hörde att skolskjutsarna från byarna upphör i januari. Stämmer det? "
+     "Mina barn åker taxi till skolan varje dag.", "demo-mail-1@example.fi"),
+    ("Kalle Mäkinen", "kalle.makinen@example.fi", "Vesikatko",
+     "Hei, milloin Kirkkotien vesikatko loppuu? Meillä ei ole ollut vettä aamusta asti.", "demo-mail-2@example.fi"),
+]
+_mailed: set[str] = set()
+
+
+def inbound_path() -> Path:
+    """Where seed_demo leaves the address of the email channel's inbound-mail endpoint."""
+    return Path(settings.VAR_DIR) / "demo-inbound.txt"
+
+
+def _raw(name: str, address: str, subject: str, text: str, message_id: str) -> bytes:
+    mail = EmailMessage()
+    mail["From"] = f"{name} <{address}>"
+    mail["To"] = "viestinta@kanavala.fi"
+    mail["Subject"] = subject
+    mail["Date"] = format_datetime(timezone.now())
+    mail["Message-ID"] = f"<{message_id}>" if message_id else make_msgid()
+    mail.set_content(text)
+    return bytes(mail)
+
+
+def mail() -> int:
+    """Post the residents' mail to the inbound endpoint once the web server answers; how many went in."""
+    import requests
+
+    path = inbound_path()
+    if not path.exists() or len(_mailed) == len(MAIL):
+        return 0
+    url = path.read_text().strip()
+    sent = 0
+    for name, address, subject, text, message_id in MAIL:
+        if message_id in _mailed:
+            continue
+        try:
+            answer = requests.post(url, data=_raw(name, address, subject, text, message_id),
+                                   headers={"Content-Type": "message/rfc822"}, timeout=5)
+        except requests.RequestException:
+            return sent  # the web server is not up yet
+        if answer.status_code < 500:
+            _mailed.add(message_id)
+            sent += 1
+    return sent

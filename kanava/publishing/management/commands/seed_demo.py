@@ -154,7 +154,10 @@ class Command(BaseCommand):
         ]
         for kind, name, config, secret in wanted:
             if kind in available:
-                Channel.objects.create(organisation=org, kind=kind, name=name, config=config, secrets=secret)
+                channel = Channel.objects.create(organisation=org, kind=kind, name=name, config=config,
+                                                 secrets=secret)
+                if kind == "email":
+                    self.feedback_address(channel)
         if "press" in available:
             from kanava.channels.press.models import PressContact
 
@@ -162,6 +165,17 @@ class Command(BaseCommand):
                                         email="toimitus@kanavansanomat.fi", language="fi")
             PressContact.objects.create(organisation=org, name="Redaktionen", newsroom="Kanavala Tidning",
                                         email="redaktion@kanavalatidning.fi", language="sv")
+
+    def feedback_address(self, channel):
+        """Mail to the feedback address reaches the inbox through the inbound-mail endpoint (as a mail
+        provider would push it); the demo's residents post theirs there (``demo_residents.mail``)."""
+        from kanava.channels.email import inbound
+        from kanava.testing.platforms.demo_residents import inbound_path
+
+        inbound.do_new_inbound_secret(Actor.system("seed_demo"), channel)
+        channel.refresh_from_db()
+        inbound_path().write_text(inbound.inbound_url(channel))
+        inbound_path().chmod(0o600)
 
     def social_channels(self, org, director, lead):
         """The six platforms, connected to the demo's local stand-ins (``demo_sinks`` must be running).
