@@ -107,7 +107,8 @@ def test_a_signed_in_person_confirms_an_invitation_to_their_own_address(lead_cli
     login(client, cast.editor)
     assert client.get(path).status_code == 200
     response = client.post(path)
-    assert response["Location"] == "/fi/staff/pikkula/"
+    # A moderator answers and moderates in public: two-factor first, then the organisation's pages.
+    assert response["Location"] == "/fi/staff/two-factor/?next=%2Ffi%2Fstaff%2Fpikkula%2F"
     assert Membership.objects.filter(person=cast.editor, organisation=cast.org, role=Role.MODERATOR).exists()
 
 

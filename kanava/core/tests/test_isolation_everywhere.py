@@ -67,7 +67,36 @@ def world(cast, actor_of, settings, tmp_path):
         from kanava.channels.print.models import Bulletin
 
         ids["bulletin"] = Bulletin.objects.get(message=message).pk
+    ids.update(inbox_objects(cast, actor_of))
     return ids
+
+
+def inbox_objects(cast, actor_of) -> dict:
+    """A conversation with an incoming item and our answer, a rule, a decision, an appeal, a claim, an FAQ entry."""
+    from kanava.channels.base import Incoming
+    from kanava.core.audit import Actor
+    from kanava.inbox import moderation
+    from kanava.inbox.analysis import Analysis
+    from kanava.inbox.intake import take_in
+    from kanava.inbox.models import Claim, KnowledgeEntry
+    from kanava.inbox.replies import do_record_answer
+
+    item = take_in(cast.org, "web", Incoming(external_id="w-1", text="Idiootti"),
+                   analysis=Analysis(language="fi", kind="attack"))
+    question = take_in(cast.org, "phone", Incoming(external_id="", text="Milloin tie aurataan?"),
+                       analysis=Analysis(language="fi", kind="question"))
+    answer = do_record_answer(actor_of(cast.lead), question.conversation, "Huomenna aamulla.", "phone")
+    rule = moderation.do_save_rule(actor_of(cast.lead), cast.org, number=1, title={"fi": "Sääntö", "sv": "Regel"},
+                                   text={"fi": "Teksti.", "sv": "Text."})
+    decision = moderation.do_moderate(actor_of(cast.moderator), item, "hide", rule, "Nimittelyä.")
+    appeal = moderation.do_appeal(Actor.system("resident"), decision, "Miksi?", "")
+    return {
+        "conversation": question.conversation_id, "item": question.pk, "answer": answer.pk,
+        "rule": rule.pk, "moderated_item": item.pk, "decision": decision.pk, "appeal": appeal.pk,
+        "claim": Claim.objects.create(organisation=cast.org, slug="vaite", statement={"fi": "Väite"}).pk,
+        "faq_entry": KnowledgeEntry.objects.create(organisation=cast.org, language="fi", question="K?",
+                                                   answer="V.").pk,
+    }
 
 
 # URL name -> which object each id argument names.
@@ -88,6 +117,33 @@ ID_ARGUMENTS = {
     "channel_print_urls:standard": {"pk": "bulletin"},
     "channel_print_urls:large": {"pk": "bulletin"},
     "channel_print_urls:preview": {"message_id": "message"},
+    "inbox:conversation": {"pk": "conversation"},
+    "inbox:check": {"pk": "conversation"},
+    "inbox:reply": {"pk": "conversation"},
+    "inbox:answer_state": {"pk": "conversation"},
+    "inbox:details": {"pk": "conversation"},
+    "inbox:note": {"pk": "conversation"},
+    "inbox:correct": {"pk": "conversation"},
+    "moderation:rule_edit": {"pk": "rule"},
+    "moderation:rule_retire": {"pk": "rule"},
+    "moderation:rule_reinstate": {"pk": "rule"},
+    "moderation:item": {"pk": "moderated_item"},
+    "moderation:retry": {"pk": "decision"},
+    "moderation:appeal": {"pk": "appeal"},
+    "claims:detail": {"pk": "claim"},
+    "claims:edit": {"pk": "claim"},
+    "claims:publish": {"pk": "claim"},
+    "claims:unpublish": {"pk": "claim"},
+    "claims:match": {"pk": "claim"},
+    "claims:faq_edit": {"pk": "faq_entry"},
+    "claims:faq_delete": {"pk": "faq_entry"},
+    "inbox:conversation": {"pk": "conversation"},
+    "inbox:check": {"pk": "conversation"},
+    "inbox:reply": {"pk": "conversation"},
+    "inbox:answer_state": {"pk": "conversation"},
+    "inbox:details": {"pk": "conversation"},
+    "inbox:note": {"pk": "conversation"},
+    "inbox:correct": {"pk": "conversation"},
 }
 OTHER_ARGUMENTS = {"kind": "website"}
 

@@ -4,6 +4,8 @@ import csv
 import io
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from kanava.inbox import moderation
 from kanava.inbox.models import Appeal, Source
@@ -158,7 +160,10 @@ def test_the_writer_sees_the_decision_and_their_own_text_and_appeals(client, cas
     appeal = Appeal.objects.get()
     assert (appeal.decision, appeal.status, appeal.contact) == (decided, "pending", "matti@example.fi")
     shown = text_of(sent)
-    assert "Your appeal has been received." in shown and "<script>alert(1)</script>" not in shown
+    with translation.override("fi"):
+        received = gettext("Your appeal has been received. A moderator looks at the decision again, and the answer "
+                           "is shown on this page.")
+    assert received in shown and "<script>alert(1)</script>" not in shown
     assert client.post(path, {"text": "Toinen valitus"}).status_code == 200
     assert Appeal.objects.count() == 1, "one appeal per decision; the page shows the first"
 

@@ -118,3 +118,12 @@ def feedback(cast, smtp, imap_server):  # noqa: F811  (the fixture imported abov
     """The organisation's email channel with its feedback mailbox on the test Dovecot."""
     return make_channel(cast.org, "email", "Palaute", config=feedback_config(smtp.port, imap_server),
                         secrets={"imap_password": imap_server.password, "inbound_secret": "inbound-test-secret"})
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """These tests read the English wording (the Finnish and Swedish catalogues are tested elsewhere)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
