@@ -1058,7 +1058,23 @@ class MetaServer(MetaInbox, PlatformServer):
             return self._html(404, "Not found", "<h1>Not found</h1><p>This post is not here.</p>")
         images = "".join(f"<li>{html.escape(i.alt) or '(no description)'}</li>" for i in post.images)
         return self._html(200, author, f"<h1>{html.escape(author)}</h1><p style='white-space:pre-wrap'>"
-                                       f"{html.escape(post.text)}</p>{f'<ul>{images}</ul>' if images else ''}")
+                                       f"{html.escape(post.text)}</p>{f'<ul>{images}</ul>' if images else ''}"
+                                       f"{self._comments_html(post)}")
+
+    def _comments_html(self, post: MetaPost) -> str:
+        """The visible comments under a post, replies indented under the comment they answer."""
+        comments = [c for c in getattr(self, "comments", {}).values() if c.post_id == post.id and not c.hidden]
+        if not comments:
+            return ""
+
+        def one(comment) -> str:
+            replies = "".join(one(r) for r in comments if r.parent_id == comment.id)
+            return (f"<li id='comment-{html.escape(comment.id)}'><strong>{html.escape(comment.author_name)}</strong>"
+                    f"<p style='white-space:pre-wrap'>{html.escape(comment.text)}</p>"
+                    f"{f'<ul>{replies}</ul>' if replies else ''}</li>")
+
+        top = "".join(one(c) for c in sorted(comments, key=lambda c: c.created_at) if not c.parent_id)
+        return f"<h2>Comments</h2><ul>{top}</ul>"
 
     def post_page(self, request: Request) -> Response:
         page = self.pages.get(request.match.group("page"))
