@@ -137,13 +137,6 @@ ID_ARGUMENTS = {
     "claims:match": {"pk": "claim"},
     "claims:faq_edit": {"pk": "faq_entry"},
     "claims:faq_delete": {"pk": "faq_entry"},
-    "inbox:conversation": {"pk": "conversation"},
-    "inbox:check": {"pk": "conversation"},
-    "inbox:reply": {"pk": "conversation"},
-    "inbox:answer_state": {"pk": "conversation"},
-    "inbox:details": {"pk": "conversation"},
-    "inbox:note": {"pk": "conversation"},
-    "inbox:correct": {"pk": "conversation"},
 }
 OTHER_ARGUMENTS = {"kind": "website"}
 
