@@ -44,6 +44,19 @@ def run_one(name: str, url: str, args) -> dict:
     return json.loads(lines[-1])
 
 
+def run_child(title: str, command: list[str], env: dict | None = None) -> dict:
+    """Run one benchmark process; its last line of output is its JSON result."""
+    print(f"== {title} ==", flush=True)
+    done = subprocess.run(command, cwd=ROOT, env={**os.environ, "KANAVA_TASKS": "database", "DEBUG": "0",
+                                                  **(env or {})}, stdout=subprocess.PIPE, text=True)
+    lines = done.stdout.strip().splitlines()
+    for line in lines[:-1]:
+        print("  " + line)
+    if done.returncode != 0 or not lines:
+        return {"error": f"exit {done.returncode}"}
+    return json.loads(lines[-1])
+
+
 def verdict(key, value) -> str:
     if key not in TARGETS or value is None:
         return ""
@@ -67,12 +80,11 @@ def main():
             results["postgresql"] = run_one("PostgreSQL", PG_URL, args)
         else:
             results["postgresql"] = {"error": "PostgreSQL is not running on 127.0.0.1:5432"}
-    print("== Text pipeline (one core, no database) ==", flush=True)
-    done = subprocess.run([sys.executable, "-m", "kanava.bench.text_bench"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    lines = done.stdout.strip().splitlines()
-    for line in lines[:-1]:
-        print("  " + line)
-    results["text"] = json.loads(lines[-1]) if done.returncode == 0 and lines else {"error": f"exit {done.returncode}"}
+    if args.db in ("postgres", "both") and postgres_available():
+        results["inbox"] = run_child("Inbox queue, 100,000 conversations (PostgreSQL)",
+                                     [sys.executable, "-m", "kanava.bench.inbox_bench", "--fresh"],
+                                     {"DATABASE_URL": PG_URL.rsplit("/", 1)[0] + "/kanava_inbox_bench"})
+    results["text"] = run_child("Text pipeline (one core, no database)", [sys.executable, "-m", "kanava.bench.text_bench"])
     print("\nResults (2-core machine targets from issues 2, 3 and 4)")
     for db, figures in results.items():
         print(f"  {db}")
