@@ -21,7 +21,7 @@ from kanava.channels.base import Incoming
 from kanava.core.audit import Actor, record
 from kanava.core.models import Organisation
 from kanava.inbox import due as due_times
-from kanava.inbox.analysis import Analysis, analyse
+from kanava.inbox.analysis import CONFIDENT, Analysis, analyse
 from kanava.inbox.models import (
     ABUSIVE_KINDS, OPEN_STATUSES, Conversation, IntakeCursor, Item, Kind, ResponseTargets, Status,
 )
@@ -109,6 +109,12 @@ def _our_post(channel, incoming: Incoming):
     return Delivery.objects.filter(channel=channel, external_id=incoming.thread_id).select_related("message").first()
 
 
+def _conversation_kind(analysis: Analysis) -> str:
+    """The kind a new conversation takes: an unsure abusive guess leaves it unknown (it is still answered in time)."""
+    unsure = analysis.confidence is not None and analysis.confidence < CONFIDENT
+    return "" if analysis.kind in ABUSIVE_KINDS and unsure else analysis.kind
+
+
 def _new_conversation(organisation, source, incoming: Incoming, channel, analysis: Analysis, received_at):
     delivery = _our_post(channel, incoming)
     subject = incoming.subject
@@ -121,7 +127,7 @@ def _new_conversation(organisation, source, incoming: Incoming, channel, analysi
         thread_key=incoming.thread_id[:255], party_key=(incoming.author_id or incoming.author_handle)[:255],
         subject=clean_text(subject)[:300], delivery=delivery,
         resident_name=clean_text(incoming.author_name)[:200], resident_address=clean_text(incoming.author_handle)[:320],
-        language=analysis.language, kind=analysis.kind,
+        language=analysis.language, kind=_conversation_kind(analysis),
         first_received_at=received_at, last_received_at=received_at,
     )
 
@@ -170,7 +176,11 @@ def _after_new_item(organisation, conversation: Conversation, item: Item) -> Non
         conversation.last_received_at = item.received_at
     if not conversation.language and item.language:
         conversation.language = item.language
-    if item.kind and (not conversation.kind or item.kind in ABUSIVE_KINDS):
+    # An abusive kind takes over the conversation (blurred, out of the answer queue) only when the
+    # classifier is sure: an unsure "threat" must not drop a real follow-up out of the reminders.
+    sure = item.confidence is None or item.confidence >= CONFIDENT
+    abusive = item.kind in ABUSIVE_KINDS
+    if item.kind and (sure or not abusive) and (not conversation.kind or abusive):
         conversation.kind = item.kind
     if item.claim_id and not conversation.claim_id:
         conversation.claim_id = item.claim_id

@@ -67,7 +67,7 @@ def keyset_page(query, after: str | None, before: str | None, size: int = PAGE_S
     newest_first = query.order_by("-last_received_at", "-pk")
     if before and (cursor := decode_cursor(before)):
         moment, pk = cursor
-        rows = list(query.filter(Q(last_received_at__gt=moment) | Q(last_received_at=moment, pk__gt=pk))
+        rows = list(query.filter(Q(last_received_at__gte=moment) & (Q(last_received_at__gt=moment) | Q(pk__gt=pk)))
                     .order_by("last_received_at", "pk")[:size + 1])
         more_newer = len(rows) > size
         rows = list(reversed(rows[:size]))
@@ -76,7 +76,9 @@ def keyset_page(query, after: str | None, before: str | None, size: int = PAGE_S
     cursor = decode_cursor(after) if after else None
     if cursor:
         moment, pk = cursor
-        newest_first = newest_first.filter(Q(last_received_at__lt=moment) | Q(last_received_at=moment, pk__lt=pk))
+        # The first condition is what an index range can use; the second breaks ties of the same moment.
+        newest_first = newest_first.filter(Q(last_received_at__lte=moment)
+                                           & (Q(last_received_at__lt=moment) | Q(pk__lt=pk)))
     rows = list(newest_first[:size + 1])
     more_older = len(rows) > size
     rows = rows[:size]
