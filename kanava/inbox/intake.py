@@ -205,23 +205,16 @@ def protect_staff(conversation_id: int, item_id: int) -> None:
     person = named_staff(item.organisation, item.text)
     if person is None:
         return
-    lead = _lead_of(item.organisation, besides=person)
-    Conversation.objects.filter(pk=conversation_id).update(staff_target=person, owner=lead)
-    from django.urls import reverse
+    from django.utils import translation
     from django.utils.translation import gettext as _
 
     from kanava.core.notify import alert_leads
 
-    with_language = item.organisation.majority_language
-    from django.utils import translation
-
-    with translation.override(with_language):
+    lead = _lead_of(item.organisation, besides=person)
+    Conversation.objects.filter(pk=conversation_id).update(staff_target=person, owner=lead)
+    with translation.override(item.organisation.majority_language):
         text = _("Abusive message naming %(name)s in the inbox") % {"name": person.display_name or person.email}
-        try:
-            link = reverse("inbox:conversation", kwargs={"org": item.organisation.slug, "pk": conversation_id})
-        except Exception:  # the pages are not mounted (a test of intake alone)
-            link = ""
-    alert_leads(item.organisation, text, link)
+    alert_leads(item.organisation, text, item.conversation.staff_url())
     record(SYSTEM, item.organisation, "inbox.staff_protected", item.conversation, person=person.pk)
 
 

@@ -135,6 +135,15 @@ class Conversation(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def staff_url(self) -> str:
+        """The conversation's staff page (for alerts and reminders); "" where the pages are not mounted."""
+        from django.urls import NoReverseMatch, reverse
+
+        try:
+            return reverse("inbox:conversation", kwargs={"org": self.organisation.slug, "pk": self.pk})
+        except NoReverseMatch:
+            return ""
+
 
 class Item(models.Model):
     class Direction(models.TextChoices):

@@ -14,7 +14,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -31,13 +30,6 @@ LOOK_AHEAD = timedelta(days=6)
 SYSTEM = Actor.system("reminders")
 
 
-def conversation_link(conversation: Conversation) -> str:
-    try:
-        return reverse("inbox:conversation", kwargs={"org": conversation.organisation.slug, "pk": conversation.pk})
-    except NoReverseMatch:
-        return ""
-
-
 def remind_at(conversation: Conversation):
     targets = targets_of(conversation.organisation)
     return due_times.working_hours_before(conversation.due_at, targets.remind_hours, tz=conversation.organisation.time_zone,
@@ -46,7 +38,7 @@ def remind_at(conversation: Conversation):
 
 def _remind(conversation: Conversation) -> None:
     organisation = conversation.organisation
-    link = conversation_link(conversation)
+    link = conversation.staff_url()
     owner = conversation.owner
     language = (owner.language if owner else organisation.majority_language) or "fi"
     with translation.override(language):
@@ -69,7 +61,7 @@ def _alert_overdue(conversation: Conversation) -> None:
     with translation.override(organisation.majority_language):
         text = _("An answer is late: %(subject)s") % {"subject": conversation.subject or conversation.resident_name
                                                       or f"#{conversation.pk}"}
-    alert_leads(organisation, text, conversation_link(conversation))
+    alert_leads(organisation, text, conversation.staff_url())
     record(SYSTEM, organisation, "inbox.overdue", conversation)
 
 

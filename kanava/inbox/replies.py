@@ -242,7 +242,6 @@ def _failed(item: Item, error: ChannelError) -> str:
 
 
 def _alert_failed(item: Item, error: str) -> None:
-    from django.urls import NoReverseMatch, reverse
     from django.utils import translation
 
     from kanava.core.notify import alert_leads
@@ -250,11 +249,7 @@ def _alert_failed(item: Item, error: str) -> None:
     organisation = item.organisation
     with translation.override(organisation.majority_language):
         text = _("An answer in the inbox could not be sent: %(error)s") % {"error": error}
-        try:
-            link = reverse("inbox:conversation", kwargs={"org": organisation.slug, "pk": item.conversation_id})
-        except NoReverseMatch:
-            link = ""
-    alert_leads(organisation, text, link)
+    alert_leads(organisation, text, item.conversation.staff_url())
 
 
 def do_retry(actor: Actor, item: Item) -> Item:
@@ -290,14 +285,9 @@ def do_mark_arrived(actor: Actor, item: Item) -> Item:
 
 def dead_claims():
     """Answers in 'sending' whose worker stopped beating (or whose lease ran out)."""
-    from kanava.publishing.models import WorkerHeartbeat
+    from kanava.publishing.outbox import dead_claim_filter
 
-    now = timezone.now()
-    limit = now - timedelta(seconds=settings.OUTBOX_WORKER_DEAD_AFTER)
-    alive = list(WorkerHeartbeat.objects.filter(seen_at__gte=limit).values_list("worker_id", flat=True))
-    expired = now - timedelta(seconds=settings.OUTBOX_CLAIM_LEASE)
-    return Item.objects.filter(send_state=S.SENDING, claimed_at__lt=limit).filter(
-        ~Q(claimed_by__in=alive) | Q(claimed_at__lt=expired))
+    return Item.objects.filter(send_state=S.SENDING).filter(dead_claim_filter())
 
 
 def recover(item: Item) -> str:

@@ -346,12 +346,17 @@ def dead_claims():
     The lease catches a worker that is alive but lost the delivery (an RQ
     work process killed for its time limit or memory while its parent beats).
     """
-    now = timezone.now()
+    return Delivery.objects.filter(state=D.SENDING).filter(dead_claim_filter())
+
+
+def dead_claim_filter(now=None) -> Q:
+    """Rows with ``claimed_by``/``claimed_at`` whose worker stopped beating, or whose lease ran out
+    (the outbox's deliveries and the inbox's answers are claimed the same way)."""
+    now = now or timezone.now()
     limit = now - timedelta(seconds=settings.OUTBOX_WORKER_DEAD_AFTER)
     alive = list(WorkerHeartbeat.objects.filter(seen_at__gte=limit).values_list("worker_id", flat=True))
     expired = now - timedelta(seconds=settings.OUTBOX_CLAIM_LEASE)
-    return Delivery.objects.filter(state=D.SENDING, claimed_at__lt=limit).filter(
-        ~Q(claimed_by__in=alive) | Q(claimed_at__lt=expired))
+    return Q(claimed_at__lt=limit) & (~Q(claimed_by__in=alive) | Q(claimed_at__lt=expired))
 
 
 def recover(delivery: Delivery) -> str:
