@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kanava.audience",
     "kanava.channels",
     "kanava.inbox",
+    "kanava.participation",
     "kanava.site",
     "kanava.api",
 ]
@@ -60,6 +61,11 @@ INSTALLED_APPS = [
 from kanava.channels.discovery import channel_apps  # noqa: E402
 
 INSTALLED_APPS += channel_apps()
+
+# Participation process kinds register themselves the same way (kanava/participation/kinds/<kind>/).
+from kanava.participation.discovery import kind_apps  # noqa: E402
+
+INSTALLED_APPS += kind_apps()
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -10,6 +10,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from kanava.channels.discovery import channel_apps
+from kanava.participation import mounts as participation
 
 
 def _channel_urls(module_name: str, prefix: str):
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include("kanava.core.urls_root")),
     path("api/v1/", include("kanava.api.urls")),
     path("u/", include("kanava.audience.urls_root")),
+    path("saml/", include("kanava.participation.urls_saml")),
     *_channel_urls("hooks", "hooks/"),
 ]
 urlpatterns += i18n_patterns(
@@ -36,9 +38,13 @@ urlpatterns += i18n_patterns(
     path("staff/<slug:org>/inbox/", include("kanava.inbox.urls")),
     path("staff/<slug:org>/moderation/", include("kanava.inbox.urls_moderation")),
     path("staff/<slug:org>/claims/", include("kanava.inbox.urls_claims")),
+    path("staff/<slug:org>/participation/", include("kanava.participation.urls_staff")),
+    *participation.staff_urls(),
     path("staff/<slug:org>/", include("kanava.publishing.urls")),
     path("subscribe/", include("kanava.audience.urls")),
     *_channel_urls("urls", "channels/"),
+    *participation.resident_urls(),
+    path("participate/", include("kanava.participation.urls")),
     path("", include("kanava.inbox.urls_public")),
     path("", include("kanava.inbox.urls_facts")),
     path("", include("kanava.site.urls")),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("openapi.json", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.docs_page, name="docs"),
     path("", include(router.urls)),
+    path("participation/", include("kanava.participation.urls_api")),
     # Anything else under /api/v1/ answers in the API's error shape, not an HTML page.
     re_path(r"^.*$", docs.not_found, name="not_found"),
 ]

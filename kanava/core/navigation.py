@@ -22,6 +22,7 @@ NAV_ITEMS = [
     ("inbox:list", _("Inbox"), Cap.REPLY),
     ("moderation:log", _("Moderation"), Cap.MODERATE),
     ("claims:list", _("Claims and answers"), Cap.REPLY),
+    ("participation_staff:list", _("Participation"), Cap.VIEW),
     ("publishing:calendar", _("Calendar"), Cap.VIEW),
     ("channels:reach", _("Reach"), Cap.VIEW),
     ("audience_staff:list", _("Subscribers"), Cap.MANAGE_SUBSCRIBERS),

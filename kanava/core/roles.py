@@ -22,6 +22,8 @@ class Cap:
     MANAGE_SUBSCRIBERS = "manage_subscribers"
     MODERATE = "moderate"  # hide, restore, ban; decide appeals; correct the classifier
     REPLY = "reply"  # answer residents in public under one's own name
+    MANAGE_PARTICIPATION = "manage_participation"  # run processes: create, answer ideas, vet, publish outcomes
+    RECORD_INPUT = "record_input"  # enter paper forms, phone calls and event input (paper ballots too)
     VIEW = "view"
 
 
@@ -29,18 +31,21 @@ CAPABILITIES: dict[str, set[str]] = {
     Role.ADMIN: {
         Cap.VIEW, Cap.DRAFT, Cap.APPROVE, Cap.VIEW_AUDIT, Cap.MANAGE_PEOPLE,
         Cap.MANAGE_CHANNELS, Cap.MANAGE_SUBSCRIBERS, Cap.MODERATE, Cap.REPLY,
+        Cap.MANAGE_PARTICIPATION, Cap.RECORD_INPUT,
     },
     Role.LEAD: {
         Cap.VIEW, Cap.DRAFT, Cap.APPROVE, Cap.VIEW_AUDIT, Cap.MANAGE_CHANNELS,
         Cap.MANAGE_SUBSCRIBERS, Cap.MODERATE, Cap.MANAGE_PEOPLE, Cap.REPLY,
+        Cap.MANAGE_PARTICIPATION, Cap.RECORD_INPUT,
     },
     Role.EDITOR: {Cap.VIEW, Cap.DRAFT},
     Role.VOICE: {Cap.VIEW, Cap.DRAFT, Cap.APPROVE_OWN, Cap.REPLY},
-    Role.MODERATOR: {Cap.VIEW, Cap.MODERATE, Cap.REPLY},
+    Role.MODERATOR: {Cap.VIEW, Cap.MODERATE, Cap.REPLY, Cap.RECORD_INPUT},
 }
 
 # Anyone holding one of these must use two-factor authentication.
-TWO_FACTOR_CAPS = {Cap.APPROVE, Cap.APPROVE_OWN, Cap.MANAGE_PEOPLE, Cap.MANAGE_CHANNELS, Cap.MODERATE, Cap.REPLY}
+TWO_FACTOR_CAPS = {Cap.APPROVE, Cap.APPROVE_OWN, Cap.MANAGE_PEOPLE, Cap.MANAGE_CHANNELS, Cap.MODERATE, Cap.REPLY,
+                   Cap.MANAGE_PARTICIPATION, Cap.RECORD_INPUT}
 
 
 def capabilities_of(roles) -> set[str]:

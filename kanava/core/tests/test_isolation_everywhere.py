@@ -68,6 +68,9 @@ def world(cast, actor_of, settings, tmp_path):
 
         ids["bulletin"] = Bulletin.objects.get(message=message).pk
     ids.update(inbox_objects(cast, actor_of))
+    from kanava.participation import isolation
+
+    ids.update(isolation.objects(cast, actor_of))
     return ids
 
 
@@ -137,6 +140,7 @@ ID_ARGUMENTS = {
     "claims:match": {"pk": "claim"},
     "claims:faq_edit": {"pk": "faq_entry"},
     "claims:faq_delete": {"pk": "faq_entry"},
+    "participation_staff:detail": {"pk": "process"},
 }
 OTHER_ARGUMENTS = {"kind": "website"}
 
@@ -150,9 +154,14 @@ def fill(name: str, route: str, slug: str, ids: dict) -> str:
             return slug
         if argument in OTHER_ARGUMENTS:
             return OTHER_ARGUMENTS[argument]
-        mapping = ID_ARGUMENTS.get(name, {})
+        from kanava.participation import isolation
+
+        mapping = {**ID_ARGUMENTS, **isolation.id_arguments()}.get(name, {})
         if argument in mapping:
             return str(ids[mapping[argument]])
+        namespace = name.split(":")[0]
+        if argument == "pk" and namespace.endswith("_staff") and f"process_{namespace[:-6]}" in ids:
+            return str(ids[f"process_{namespace[:-6]}"])  # a process kind's staff pages
         if argument == "pk" and name.startswith("publishing:message"):
             return str(ids["message"])
         raise AssertionError(f"{name}: map the URL argument <{converter}:{argument}> to one of our objects")

@@ -1,0 +1,3 @@
+"""The participation API.  (Being built.)"""
+
+urlpatterns = []
