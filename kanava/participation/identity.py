@@ -98,3 +98,24 @@ def require(request, process: Process, action: str):
     if needed == Level.NONE or level >= needed:
         return participant, None
     return None, redirect(identify_url(request, process, action, needed))
+
+
+#: Actions without identification one address may take per process in ANONYMOUS_WINDOW seconds.
+ANONYMOUS_LIMIT = getattr(settings, "PARTICIPATION_ANONYMOUS_LIMIT", 20)
+ANONYMOUS_WINDOW = getattr(settings, "PARTICIPATION_ANONYMOUS_WINDOW", 600)
+
+
+def allow_anonymous(request, process: Process, action: str) -> bool:
+    """Count one unidentified action from this address; False once over the limit (then say so, keep the input)."""
+    from kanava.channels.sms import ratelimit
+
+    address = getattr(request, "client_ip", None) or request.META.get("REMOTE_ADDR", "")
+    return ratelimit.hit(f"participation:{process.pk}:{action}", address, ANONYMOUS_LIMIT, ANONYMOUS_WINDOW)
+
+
+def resident_actor(request, participant: Participant | None):
+    """The audit log's actor for a resident's action: no staff person, the participant's short id."""
+    from kanava.core.audit import Actor
+
+    label = str(participant) if participant is not None else "resident"
+    return Actor(person=None, ip_address=getattr(request, "client_ip", None), label=label)
