@@ -119,3 +119,18 @@ def resident_actor(request, participant: Participant | None):
 
     label = str(participant) if participant is not None else "resident"
     return Actor(person=None, ip_address=getattr(request, "client_ip", None), label=label)
+
+
+def stash(request, key: str, data: dict) -> None:
+    """Keep what a resident typed while they go to identify themselves (``unstash`` gives it back once)."""
+    stashed = dict(request.session.get("participation_stash", {}))
+    stashed[key] = data
+    request.session["participation_stash"] = stashed
+
+
+def unstash(request, key: str) -> dict | None:
+    stashed = dict(request.session.get("participation_stash", {}))
+    data = stashed.pop(key, None)
+    if data is not None:
+        request.session["participation_stash"] = stashed
+    return data
