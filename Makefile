@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
-.PHONY: demo test test-rq bench venv deps test-deps chromium fonts wrk messages clean dovecot
+.PHONY: demo test test-rq bench venv deps test-deps chromium fonts wrk messages clean dovecot xmlsec
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -38,7 +38,7 @@ demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: export KANAVA_WORKER_THREADS ?= 4
 demo: export METRICS_SCHEDULE ?= 60,300,3600,86400,604800
 demo: export INBOX_POLL_SECONDS ?= 15
-demo: deps messages fonts
+demo: deps messages fonts xmlsec
 	$(BIN)/python manage.py migrate --noinput
 	@$(BIN)/python manage.py demo_sinks & SINKS=$$!; \
 	  trap 'kill $$SINKS $$WORKER 2>/dev/null' EXIT INT TERM; \
@@ -62,8 +62,13 @@ dovecot:
 	@command -v dovecot > /dev/null || [ -x /usr/sbin/dovecot ] || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dovecot-imapd > /dev/null)
 
+# xmlsec1 signs and checks SAML messages for strong identification (Suomi.fi) through pysaml2.
+xmlsec:
+	@command -v xmlsec1 > /dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends xmlsec1 > /dev/null)
+
 # The whole suite on SQLite (and on PostgreSQL when DATABASE_URL points to it).
-test: test-deps messages chromium fonts dovecot
+test: test-deps messages chromium fonts dovecot xmlsec
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The outbox tests again on Redis-backed (RQ) workers.
