@@ -41,7 +41,8 @@ demo: export INBOX_POLL_SECONDS ?= 15
 demo: deps messages fonts xmlsec
 	$(BIN)/python manage.py migrate --noinput
 	@$(BIN)/python manage.py demo_sinks & SINKS=$$!; \
-	  trap 'kill $$SINKS $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py demo_idp --port 8036 & IDP=$$!; \
+	  trap 'kill $$SINKS $$IDP $$WORKER 2>/dev/null' EXIT INT TERM; \
 	  sleep 1; \
 	  $(BIN)/python manage.py seed_demo && \
 	  { $(BIN)/python manage.py kanava_worker & WORKER=$$!; \

@@ -203,6 +203,21 @@ INBOX_POLL_SECONDS = float(env("INBOX_POLL_SECONDS", "120"))
 # Residents' feedback and comments from our own site: at most this many per address per window.
 FEEDBACK_RATE_LIMIT = envint("FEEDBACK_RATE_LIMIT", 10)
 FEEDBACK_RATE_WINDOW = envint("FEEDBACK_RATE_WINDOW", 600)
+
+# Participation: unidentified actions one address may take per process and window (seconds).
+PARTICIPATION_ANONYMOUS_LIMIT = envint("PARTICIPATION_ANONYMOUS_LIMIT", 20)
+PARTICIPATION_ANONYMOUS_WINDOW = envint("PARTICIPATION_ANONYMOUS_WINDOW", 600)
+# Identification codes per hour: per address or number, per client address; code checks per client address.
+PARTICIPATION_CODES_PER_TARGET = envint("PARTICIPATION_CODES_PER_TARGET", 5)
+PARTICIPATION_CODES_PER_ADDRESS = envint("PARTICIPATION_CODES_PER_ADDRESS", 20)
+PARTICIPATION_CONFIRMS_PER_ADDRESS = envint("PARTICIPATION_CONFIRMS_PER_ADDRESS", 60)
+# Strong identification (Suomi.fi e-Identification, SAML 2.0): kanava/participation/saml.py.
+SUOMIFI_IDP_METADATA = env("SUOMIFI_IDP_METADATA", "")  # file or https URL; development: var/saml/test_idp_metadata.xml
+SUOMIFI_IDP_METADATA_CERT = env("SUOMIFI_IDP_METADATA_CERT", "")  # certificate that signs remote metadata
+SUOMIFI_SP_ENTITY_ID = env("SUOMIFI_SP_ENTITY_ID", "")  # default SITE_URL + /saml/metadata/
+SUOMIFI_SP_BASE_URL = env("SUOMIFI_SP_BASE_URL", "")  # where /saml/acs/ is reached; default SITE_URL
+SUOMIFI_SP_KEY_FILE = env("SUOMIFI_SP_KEY_FILE", "")  # PEM paths; required in production, var/saml/ in development
+SUOMIFI_SP_CERT_FILE = env("SUOMIFI_SP_CERT_FILE", "")
 # Task loops per worker process (``kanava_worker --threads``).
 WORKER_THREADS = envint("KANAVA_WORKER_THREADS", 1)
 # When a published post's reach figures are fetched, in seconds after it went
@@ -248,7 +263,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"kanava": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "kanava": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+        # pysaml2 logs whole assertions, personal identity codes included: never let it.
+        "saml2": {"level": "CRITICAL"},
+    },
 }
 
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)

@@ -134,3 +134,12 @@ def unstash(request, key: str) -> dict | None:
     if data is not None:
         request.session["participation_stash"] = stashed
     return data
+
+
+def age_on(participant: Participant | None, day=None) -> int | None:
+    """Full years of age on ``day`` (default today) from the birth date strong identification gave; None if unknown."""
+    if participant is None or participant.birth_date is None:
+        return None
+    day = day or timezone.localdate()
+    born = participant.birth_date
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
