@@ -60,6 +60,8 @@ class Organisation(models.Model):
     )
     contact_email = models.EmailField(blank=True)
     population = models.PositiveIntegerField(null=True, blank=True)
+    # Statistics Finland's municipality number ("091" Helsinki): residence rules in participation.
+    municipality_code = models.CharField(max_length=3, blank=True)
     # Incremented whenever anything public changes: part of every cache key.
     site_version = models.PositiveBigIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -65,6 +65,14 @@ class OrganisationForm(forms.Form):
     logo = forms.FileField(label=gettext_lazy("Logo"), required=False, help_text=gettext_lazy("PNG, JPEG or WebP, at most 2 MB."))
     site_domain = forms.CharField(label=gettext_lazy("Host name of the resident site"), max_length=255, required=False)
     contact_email = forms.EmailField(label=gettext_lazy("Contact email"), required=False)
+    population = forms.IntegerField(
+        label=gettext_lazy("Population"), required=False, min_value=0,
+        help_text=gettext_lazy("Residents' initiatives need the support of 2 % of the population."))
+    municipality_code = forms.RegexField(
+        label=gettext_lazy("Municipality number"), regex=r"^[0-9]{3}$", required=False,
+        help_text=gettext_lazy("Statistics Finland's three-digit number, e.g. 091. Strong identification tells "
+                               "a resident's home municipality by it."),
+        error_messages={"invalid": gettext_lazy("Give the municipality number as three digits, e.g. 091.")})
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,6 +140,11 @@ def do_update_organisation(actor: Actor, organisation: Organisation, data: dict)
         organisation.majority_language = majority
         for field in ("time_zone", "brand_colour", "site_domain", "contact_email"):
             setattr(organisation, field, data[field])
+        for field in ("population", "municipality_code"):
+            if field in data:
+                setattr(organisation, field, data[field] if data[field] is not None else None)
+        if organisation.municipality_code is None:
+            organisation.municipality_code = ""
         if logo is not None:
             content, extension = logo
             organisation.logo.save(f"{organisation.slug}.{extension}", ContentFile(content), save=False)
@@ -156,7 +169,8 @@ def _initial(organisation: Organisation) -> dict:
     initial = {f"name_{code}": organisation.name.get(code, "") for code in LANGUAGE_NAMES}
     initial.update(required_languages=organisation.required_languages, majority_language=organisation.majority_language,
                    time_zone=organisation.time_zone, brand_colour=organisation.brand_colour,
-                   site_domain=organisation.site_domain, contact_email=organisation.contact_email)
+                   site_domain=organisation.site_domain, contact_email=organisation.contact_email,
+                   population=organisation.population, municipality_code=organisation.municipality_code)
     return initial
 
 

@@ -111,7 +111,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             org = Organisation.objects.create(
                 slug=SLUG, name={"fi": "Kanavalan kunta", "sv": "Kanavala kommun", "en": "Municipality of Kanavala"},
-                required_languages=["fi", "sv"], majority_language="fi", population=12400,
+                required_languages=["fi", "sv"], majority_language="fi", population=12400, municipality_code="091",
                 contact_email="viestinta@kanavala.fi", brand_colour="#0f5e8c",
             )
             topics = {slug: Topic.objects.create(organisation=org, slug=slug, name=name) for slug, name in TOPICS}
