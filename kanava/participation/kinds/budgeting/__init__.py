@@ -1,0 +1,1 @@
+"""Participatory budgeting: proposals, vetting, ballots with a budget cap (or approval), results."""
