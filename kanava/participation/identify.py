@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from kanava.core.audit import Actor, record
 from kanava.core.models import Organisation
-from kanava.participation import identity
+from kanava.participation import hetu, identity
 from kanava.participation.manifest import Level, kinds
 from kanava.participation.models import Participant, Verification
 
@@ -304,19 +304,12 @@ def do_identify_by_code(actor: Actor, organisation: Organisation, verification: 
 
 # -- strong identification ----------------------------------------------------------------
 
-HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-HETU_CENTURY = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900,
-                "A": 2000, "B": 2000, "C": 2000, "D": 2000, "E": 2000, "F": 2000}
-
-
 def hetu_birth_date(code: str) -> date:
     """The birth date in a Finnish personal identity code (checked); ValueError if it is not one."""
-    code = (code or "").strip().upper()
-    if len(code) != 11 or code[6] not in HETU_CENTURY or not code[:6].isdigit() or not code[7:10].isdigit():
+    born = hetu.birth_date(code)
+    if born is None:
         raise ValueError("not a personal identity code")
-    if HETU_CHECK[int(code[:6] + code[7:10]) % 31] != code[10]:
-        raise ValueError("wrong check character")
-    return date(HETU_CENTURY[code[6]] + int(code[4:6]), int(code[2:4]), int(code[:2]))
+    return born
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kanava.core.audit import record
-from kanava.participation.kinds.budgeting import hetu
+from kanava.participation import hetu
 from kanava.participation.kinds.budgeting.conf import BudgetSettings
 from kanava.participation.kinds.budgeting.models import Ballot, BallotChoice, Proposal, Tally
 from kanava.participation.kinds.budgeting.rules import check_ballot, ineligibility

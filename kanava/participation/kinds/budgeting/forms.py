@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kanava.participation.kinds.budgeting import hetu
+from kanava.participation import hetu
 from kanava.participation.kinds.budgeting.models import TEXT_MAX, TITLE_MAX, Proposal
 from kanava.participation.kinds.budgeting.rules import euros
 

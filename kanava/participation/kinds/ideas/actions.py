@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from kanava.core.audit import Actor, record
 from kanava.core.models import Alert, Membership
 from kanava.core.roles import Role
-from kanava.participation.kinds.ideas import conf, hetu
+from kanava.participation.kinds.ideas import conf
+from kanava.participation import hetu
 from kanava.participation.kinds.ideas.models import Idea, IdeaEvent, Initiative, InitiativeSignature, Support
 from kanava.participation.models import Contribution, Participant, Process
 

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kanava.participation import identity
-from kanava.participation.kinds.ideas import actions, conf, hetu
+from kanava.participation.kinds.ideas import actions, conf
+from kanava.participation import hetu
 from kanava.participation.kinds.ideas.models import Initiative, InitiativeSignature
 from kanava.participation.manifest import PhaseKind
 from kanava.participation.models import Contribution, Participant, Phase, Process

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kanava.core.models import LANGUAGE_NAMES
-from kanava.participation.kinds.ideas import hetu
+from kanava.participation import hetu
 from kanava.participation.kinds.ideas.models import MAX_ANSWER, MAX_NAME, MAX_TEXT, MAX_TITLE, Idea
 from kanava.participation.models import Contribution
 

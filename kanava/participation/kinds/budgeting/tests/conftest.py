@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from kanava.participation import identity
-from kanava.participation.kinds.budgeting import hetu
+from kanava.participation import hetu
 from kanava.participation.kinds.budgeting.models import Proposal
 from kanava.participation.manifest import Level, PhaseKind
 from kanava.participation.models import Participant, Phase, Process

@@ -19,7 +19,7 @@ from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from django.urls import reverse
 
 from kanava.participation import identity
-from kanava.participation.kinds.budgeting import hetu
+from kanava.participation import hetu
 from kanava.participation.kinds.budgeting.models import Ballot, BallotChoice, Proposal, Tally
 from kanava.participation.kinds.budgeting.tests.conftest import (ADULT, MUNICIPALITY, make_process,
                                                                  session_cookie_for)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kanava.participation import identity
-from kanava.participation.kinds.budgeting import hetu
+from kanava.participation import hetu
 from kanava.participation.kinds.budgeting.models import Ballot, Tally
 from kanava.participation.kinds.budgeting.tests.conftest import close_vote, make_resident, sign_in
 from kanava.testing.personas import login

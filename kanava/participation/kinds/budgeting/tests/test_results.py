@@ -5,7 +5,8 @@ import datetime
 from django.urls import reverse
 
 from kanava.core.audit import Actor
-from kanava.participation.kinds.budgeting import actions, hetu, results, rules
+from kanava.participation.kinds.budgeting import actions, results, rules
+from kanava.participation import hetu
 from kanava.participation.kinds.budgeting.tests.conftest import close_vote, make_process, make_resident
 from kanava.participation.manifest import Level
 

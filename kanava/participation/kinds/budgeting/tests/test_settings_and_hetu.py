@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from kanava.participation.kinds.budgeting import hetu
+from kanava.participation import hetu
 from kanava.participation.kinds.budgeting.conf import BudgetSettings
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from kanava.participation import identity
-from kanava.participation.kinds.ideas import hetu
+from kanava.participation import hetu
 from kanava.participation.manifest import Level, PhaseKind
 from kanava.participation.models import Participant, Phase, Process
 

@@ -1,7 +1,8 @@
 """The Finnish personal identity code (henkilötunnus): checksum and birth date.
 
 DDMMYYCZZZQ: birth date, century sign (+ 1800s; - Y X W V U 1900s; A B C D E F 2000s),
-individual number ZZZ (002-899; 900-999 temporary) and a check character.
+individual number ZZZ (002-899; 900-999 temporary) and a check character.  Only its keyed
+digest is ever stored (`identity.digest("hetu", code)`).
 """
 
 from __future__ import annotations
