@@ -239,10 +239,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kanava API",
-    "DESCRIPTION": "Messages, deliveries and subscribers of one organisation.",
+    "DESCRIPTION": "Messages, deliveries and subscribers of one organisation; participation processes and their input.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ContributionSourceEnum": ["online", "paper", "phone", "event", "email"],
+        "SubscriberKindEnum": "kanava.audience.models.Subscriber.Kind",
+        "SurveyQuestionKindEnum": ["single", "multiple", "scale", "ranking", "text"],
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

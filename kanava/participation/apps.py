@@ -5,3 +5,8 @@ class ParticipationConfig(AppConfig):
     name = "kanava.participation"
     label = "participation"
     verbose_name = "Participation"
+
+    def ready(self):
+        from kanava.participation import digest
+
+        digest.register()  # follow digests and interrupted outcome notices run with the outbox sweep

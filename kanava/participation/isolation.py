@@ -30,7 +30,9 @@ def objects(cast, actor_of) -> dict:
 
 
 def id_arguments() -> dict:
-    found = {}
+    from kanava.participation import urls_staff
+
+    found = dict(urls_staff.ID_ARGUMENTS)
     for module in _modules():
         found.update(module.ID_ARGUMENTS)
     return found

@@ -42,15 +42,22 @@ def test_the_schema_offers_no_approval_or_publishing_and_says_why(db):
     assert "two-factor" in schema["paths"]["/api/v1/messages/{id}/submit/"]["post"]["description"]
 
 
-def test_every_operation_requires_the_organisation_token(db):
+def test_every_operation_requires_the_organisation_token_but_public_participation_reads(db):
     schema = schema_of(client_with(None))
     scheme = schema["components"]["securitySchemes"]["tokenAuth"]
     assert scheme == {**scheme, "type": "apiKey", "in": "header", "name": "Authorization"}
-    for item in schema["paths"].values():
-        for operation in item.values():
+    public = []
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if operation["security"] == [{}]:  # what residents read on the site anyway
+                assert path.startswith("/api/v1/participation/"), path
+                public.append((method, path))
+                continue
             assert operation["security"] == [{"tokenAuth": []}]
             assert operation["responses"]["401"]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/Error"}
+    assert ("get", "/api/v1/participation/processes/") in public
+    assert all(path.startswith("/api/v1/participation/") for _, path in public)
 
 
 def test_the_schema_generates_without_warnings(db, tmp_path):

@@ -22,6 +22,7 @@ from kanava.core.audit import Actor
 from kanava.core.models import Membership, Organisation, Person, Topic
 from kanava.core.roles import Role, needs_two_factor
 from kanava.inbox.demo import seed_inbox
+from kanava.participation.demo import seed_participation
 from kanava.publishing import actions, outbox
 
 SLUG = "kanavala"
@@ -134,6 +135,7 @@ class Command(BaseCommand):
             seed_inbox(org, people[Role.LEAD])
         self.news(org, topics, people)
         self.social_news(org, topics, people)
+        seed_participation(org, Actor(person=people[Role.LEAD], label="demo"))
         return [{**login, "role": str(login["role"])} for login in logins]
 
     def channels(self, org, smtp_port, sms_port):

@@ -1,0 +1,121 @@
+"""Every piece of a process's input as CSV and JSON, from the kind's ``export`` hook.
+
+Both are streamed row by row, so a process with a hundred thousand answers does
+not sit in memory.  CSV cells that a spreadsheet would run as a formula are
+prefixed with an apostrophe (CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class NoExport(Exception):
+    """The process's kind exports nothing."""
+
+
+def rows_of(process) -> tuple[list[str], object]:
+    hook = process.manifest.export
+    if hook is None:
+        raise NoExport(process.kind)
+    fields, rows = hook(process)
+    return list(fields), rows
+
+
+def plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, dict)):
+        return value
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _cell(value) -> str:
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(fields: list[str], rows):
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(fields)  # a BOM: spreadsheets then read UTF-8
+    for row in rows:
+        yield writer.writerow([_cell(row.get(name)) for name in fields])
+
+
+def json_chunks(process, fields: list[str], rows):
+    head = {"process": {"id": process.pk, "slug": process.slug, "kind": process.kind,
+                        "title": process.title}, "fields": fields,
+            "exported_at": timezone.now().isoformat()}
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": ['
+    first = True
+    for row in rows:
+        item = {name: plain(row.get(name)) for name in fields}
+        yield ("" if first else ",\n") + json.dumps(item, ensure_ascii=False)
+        first = False
+    yield "]}\n"
+
+
+def filename(process, extension: str) -> str:
+    stamp = timezone.localdate().isoformat()
+    return f"{process.slug}-{stamp}.{extension}"
+
+
+def csv_response(process) -> StreamingHttpResponse:
+    fields, rows = rows_of(process)
+    response = StreamingHttpResponse(csv_lines(fields, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename(process, "csv")}"'
+    return response
+
+
+def json_response(process) -> StreamingHttpResponse:
+    fields, rows = rows_of(process)
+    response = StreamingHttpResponse(json_chunks(process, fields, rows), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{filename(process, "json")}"'
+    return response
+
+
+def results_pdf_bytes(request, process, language: str) -> bytes:
+    """The results page as a tagged PDF (PDF/UA), like the printed bulletin: nothing fetched from the network."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    from kanava.participation.pages import labelled_counts
+
+    template, context = process.manifest.results(process)
+    with translation.override(language), timezone.override(process.organisation.tz):
+        html = render_to_string("participation/results_pdf.html", {
+            **context, "kind_template": template, "process": process, "language": language,
+            "process_title": process.display_title(language),
+            "organisation_name": process.organisation.display_name(language),
+            "counts": labelled_counts(process), "printed_at": timezone.now()}, request=request)
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    return HTML(string=html, base_url=settings.SITE_URL, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
