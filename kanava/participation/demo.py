@@ -59,7 +59,9 @@ def seed_participation(organisation, actor) -> None:
 
 
 def _finished_kind():
-    """The first kind with input and results phases; seeded kinds first (their pages have demo content)."""
+    """A survey when the kind is there (its demo input is added below); else the first kind with input and results."""
+    if any(k.kind == "survey" for k in kinds()):
+        return next(k for k in kinds() if k.kind == "survey")
     candidates = [k for k in kinds() if PhaseKind.INPUT in k.phase_kinds and PhaseKind.RESULTS in k.phase_kinds]
     candidates.sort(key=lambda k: k.seed_demo is None)
     return candidates[0] if candidates else None
@@ -81,6 +83,8 @@ def seed_finished_process(organisation, actor) -> Process | None:
     process = actions.do_create_process(
         actor, organisation, kind=kind.kind, phases=phases, slug=FINISHED_SLUG, languages=languages,
         title=FINISHED["title"], summary=FINISHED["summary"], body=FINISHED["body"])
+    if kind.kind == "survey":
+        _finished_survey_input(actor, process)
     actions.do_publish_process(actor, process)
     Process.objects.filter(pk=process.pk).update(published_at=now - timedelta(days=90))
     actions.do_save_outcome(actor, process, text=OUTCOME["text"], decision_title=OUTCOME["decision_title"],
@@ -88,3 +92,34 @@ def seed_finished_process(organisation, actor) -> Process | None:
     if not Outcome.objects.filter(process=process, published_at__isnull=False).exists():
         actions.do_publish_outcome(actor, process)
     return process
+
+
+FIX_FIRST = {"fi": "Mitä uimahallin remontissa pitäisi korjata ensin?",
+             "sv": "Vad borde åtgärdas först i simhallens renovering?",
+             "en": "What should the swimming hall's renovation fix first?"}
+FIX_CHOICES = [
+    {"fi": "Pukuhuoneet", "sv": "Omklädningsrummen", "en": "The changing rooms"},
+    {"fi": "Esteettömyys (allasnostin, kaiteet)", "sv": "Tillgängligheten (bassänglyft, ledstänger)",
+     "en": "Accessibility (pool hoist, handrails)"},
+    {"fi": "Lasten altaan lämpötila", "sv": "Barnbassängens temperatur", "en": "The children's pool's temperature"},
+    {"fi": "Kuntosalin laajennus", "sv": "Utvidgningen av gymmet", "en": "Enlarging the gym"},
+]
+# (source, language, chosen answers) of the residents who answered: online, on paper at the desk, by phone.
+FIX_ANSWERS = ([("online", "fi", [0, 1])] * 9 + [("online", "sv", [0, 2])] * 4 + [("online", "fi", [3])] * 3
+               + [("online", "fi", [2])] * 4 + [("paper", "fi", [1])] * 6 + [("paper", "sv", [1, 0])] * 2
+               + [("phone", "fi", [1, 2])] * 3)
+
+
+def _finished_survey_input(actor, process) -> None:
+    """One question and its answers (online, paper and phone) for the finished swimming-hall survey."""
+    from kanava.participation.kinds.survey import actions as survey
+    from kanava.participation.kinds.survey.actions import AnswerData
+
+    question = survey.do_add_question(actor, process, kind="multiple", text=FIX_FIRST, required=True,
+                                      choices=FIX_CHOICES)
+    choices = list(question.choices.all())
+    for number, (source, language, picked) in enumerate(FIX_ANSWERS):
+        survey.do_submit_response(
+            actor, process, [AnswerData(question, choice_id=choices[index].pk) for index in picked],
+            source=source, language=language, recorded_by=actor.person if source != "online" else None,
+            session_digest=f"demo-finished-{number}" if source == "online" else "")

@@ -112,6 +112,12 @@ class ProcessKind:
     # Demo content for a process of this kind: (organisation, actor) -> None.
     seed_demo: Callable[[Any, Any], None] | None = None
     extra: dict = field(default_factory=dict)
+    # The kind's stylesheet (a static path), linked on every page of its processes; default "<kind>/<kind>.css".
+    stylesheet: str | None = None
+
+    def __post_init__(self):
+        if self.stylesheet is None:
+            self.stylesheet = f"{self.kind}/{self.kind}.css"
 
     def action(self, name: str) -> Action:
         for action in self.actions:
