@@ -133,27 +133,25 @@ def do_publish_process(actor: Actor, process: Process) -> Process:
     return process
 
 
-@transaction.atomic
-def do_archive_process(actor: Actor, process: Process) -> Process:
+def _set_state(actor: Actor, process: Process, state: str, action: str) -> Process:
     process = Process.objects.select_for_update().get(pk=process.pk)
-    if process.state != Process.State.ARCHIVED:
-        process.state = Process.State.ARCHIVED
+    if process.state != state:
+        process.state = state
         process.save(update_fields=["state"])
-        record(actor, process.organisation, "participation.process_archived", process)
+        record(actor, process.organisation, action, process)
         bump(process)
     return process
+
+
+@transaction.atomic
+def do_archive_process(actor: Actor, process: Process) -> Process:
+    return _set_state(actor, process, Process.State.ARCHIVED, "participation.process_archived")
 
 
 @transaction.atomic
 def do_unpublish_process(actor: Actor, process: Process) -> Process:
     """Back to draft (a process published by mistake)."""
-    process = Process.objects.select_for_update().get(pk=process.pk)
-    if process.state != Process.State.DRAFT:
-        process.state = Process.State.DRAFT
-        process.save(update_fields=["state"])
-        record(actor, process.organisation, "participation.process_unpublished", process)
-        bump(process)
-    return process
+    return _set_state(actor, process, Process.State.DRAFT, "participation.process_unpublished")
 
 
 def do_record_export(actor: Actor, process: Process, *, format: str) -> None:
