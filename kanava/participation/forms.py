@@ -208,8 +208,8 @@ def _import(dotted: str):
 
 class PhaseForm(forms.Form):
     pk = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    kind = forms.ChoiceField(label=_("Phase"))
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+    kind = forms.ChoiceField(label=_("Phase"), required=False)
+    starts_at = forms.DateTimeField(label=_("Starts"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                                   format="%Y-%m-%dT%H:%M"))
     ends_at = forms.DateTimeField(label=_("Ends"), required=False,
                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
@@ -219,10 +219,17 @@ class PhaseForm(forms.Form):
     def __init__(self, *args, phase_kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
         labels = dict(PhaseKind.CHOICES)
-        self.fields["kind"].choices = [(kind, labels[kind]) for kind in phase_kinds]
+        # A blank first choice: the empty extra row stays unchanged, and is ignored, until someone fills it in.
+        self.fields["kind"].choices = [("", "—")] + [(kind, labels[kind]) for kind in phase_kinds]
 
     def clean(self):
         data = super().clean()
+        if data.get("DELETE"):
+            return data
+        if data.get("starts_at") and not data.get("kind"):
+            self.add_error("kind", _("Choose which phase this is."))
+        if not data.get("starts_at") and (data.get("kind") or data.get("ends_at")):
+            self.add_error("starts_at", _("Give the phase a start time."))
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", _("A phase must end after it starts."))
         return data
@@ -270,7 +277,8 @@ def phase_formset(kind, process=None, data=None, add_row: bool = False):
 
 class OutcomeForm(forms.Form):
     decision_url = forms.URLField(label=_("Link to the decision or minutes"), required=False, assume_scheme="https")
-    decided_at = forms.DateField(label=_("Decided on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    decided_at = forms.DateField(label=_("Decided on"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, organisation, outcome=None, **kwargs):
         super().__init__(*args, **kwargs)

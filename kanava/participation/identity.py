@@ -128,6 +128,11 @@ def stash(request, key: str, data: dict) -> None:
     request.session["participation_stash"] = stashed
 
 
+def peek(request, key: str) -> dict | None:
+    """What ``stash`` kept, left in place (a reload still shows it; ``unstash`` once it is used)."""
+    return request.session.get("participation_stash", {}).get(key)
+
+
 def unstash(request, key: str) -> dict | None:
     stashed = dict(request.session.get("participation_stash", {}))
     data = stashed.pop(key, None)

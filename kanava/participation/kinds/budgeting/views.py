@@ -159,7 +159,7 @@ def ballot(request, process):
     participant, level = identity.current(request, process.organisation)
     stash_key = f"budgeting:ballot:{process.pk}:{area}"
     if request.method == "GET":
-        stashed = identity.unstash(request, stash_key)
+        stashed = identity.peek(request, stash_key)  # kept until the ballot is cast: a reload shows it again
         existing = actions.existing_ballot(process, participant, area)
         if stashed is not None:
             chosen = _chosen_ids(stashed.get("proposals", []))
@@ -189,6 +189,7 @@ def ballot(request, process):
     except actions.BallotError as error:
         context["error"] = error.message
         return render_page(request, process, "budgeting/ballot.html", context)
+    identity.unstash(request, stash_key)
     url = reverse("budgeting:ballot_done", args=[process.slug])
     return redirect(f"{url}?area={area}" if area else url)
 

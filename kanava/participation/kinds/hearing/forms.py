@@ -142,7 +142,7 @@ class OfflineCommentForm(CommentForm):
                                choices=[c for c in Contribution.Source.choices if c[0] != Contribution.Source.ONLINE])
     language = forms.ChoiceField(label=_("Language of the comment"))
     received_on = forms.DateField(label=_("Date received"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}),
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                   help_text=_("Leave empty for today."))
 
     def __init__(self, *args, **kwargs):

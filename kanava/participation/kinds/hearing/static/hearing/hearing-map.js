@@ -20,8 +20,19 @@
     var places = placesNode ? JSON.parse(placesNode.textContent) : [];
     var placeLayers = {};
     places.forEach(function (place) {
-      placeLayers[place.id] = L.geoJSON(place.geometry, { style: { color: "#0000bf", weight: 2 } })
-        .bindTooltip(place.name).addTo(map);
+      // The places are not keyboard stops: the list beside the map is the way to choose one without a mouse.
+      placeLayers[place.id] = L.geoJSON(place.geometry, {
+        style: { color: "#0000bf", weight: 2 },
+        pointToLayer: function (feature, latlng) {
+          return L.marker(latlng, { keyboard: false, alt: place.name, title: place.name });
+        },
+        onEachFeature: function (feature, layer) {
+          layer.on("add", function () {
+            var node = layer.getElement && layer.getElement();
+            if (node) { node.setAttribute("tabindex", "-1"); node.setAttribute("aria-hidden", "true"); }
+          });
+        }
+      }).bindTooltip(place.name).addTo(map);
     });
     var all = L.featureGroup(Object.keys(placeLayers).map(function (id) { return placeLayers[id]; }));
     if (places.length) { map.fitBounds(all.getBounds(), { maxZoom: 16, padding: [20, 20] }); }
