@@ -84,9 +84,9 @@ def seed(organisation, actor: Actor | None = None) -> Process:
         organisation=organisation, kind="hearing", slug=SLUG, state=Process.State.PUBLISHED, published_at=now,
         title={"fi": "Kirkonkylän koulukeskuksen asemakaavaluonnos", "sv": "Utkast till detaljplan för Kyrkbyns "
                "skolcenter", "en": "Draft local detailed plan for the Kirkonkylä school campus"},
-        summary={"fi": "Kerro mielipiteesi uuden koulukeskuksen kaavaluonnoksesta 31.1. mennessä.",
-                 "sv": "Säg vad du tycker om utkastet till detaljplan för det nya skolcentret senast 31.1.",
-                 "en": "Tell us what you think of the draft plan for the new school campus by 31 January."},
+        summary={"fi": "Kerro mielipiteesi uuden koulukeskuksen kaavaluonnoksesta, kun luonnos on nähtävillä.",
+                 "sv": "Säg vad du tycker om utkastet till detaljplan för det nya skolcentret medan det är framlagt.",
+                 "en": "Tell us what you think of the draft plan for the new school campus while it is on display."},
         body={"fi": "Kaavaluonnos on nähtävillä kunnantalolla ja kirjastossa. Voit kommentoida täällä, "
                     "paperilomakkeella tai asukasillassa.",
               "sv": "Planutkastet finns framlagt i kommunhuset och på biblioteket. Du kan kommentera här, på en "
