@@ -308,15 +308,18 @@ class OutcomeForm(forms.Form):
 
 
 class OutcomeLinkForm(forms.Form):
-    item_type = forms.RegexField(label=_("Input type"), regex=r"^[a-z0-9_]+\.[a-z0-9_]+$", max_length=64,
-                                 help_text=_("For example participation_ideas.idea"))
-    item_id = forms.IntegerField(label=_("Input number"), min_value=1)
+    item = forms.ChoiceField(label=_("Input"), help_text=_("Ideas, proposals and comments of this process."))
     note = forms.CharField(label=_("Note: how this input shaped the decision"), max_length=NOTE_MAX,
                            widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, item_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.item_choices = item_choices
+        self.fields["item"].choices = [("", "—"), *item_choices]
+
+    def item_ref(self) -> tuple[str, int]:
+        """("app_label.model", id) of the chosen item."""
+        item_type, _sep, item_id = self.cleaned_data["item"].rpartition(":")
+        return item_type, int(item_id)
 
 
 LEVEL_CHOICES = [(int(level), level.label) for level in Level]

@@ -226,7 +226,8 @@ def linked_input(outcome) -> list[dict]:
         url = item.get_absolute_url() if hasattr(item, "get_absolute_url") else ""
         from kanava.core.models import in_language
 
-        found.append({"label": str(item), "url": url, "note": in_language(link.note, None, outcome.process.organisation)})
+        label = item.outcome_label() if hasattr(item, "outcome_label") else str(item)
+        found.append({"label": label, "url": url, "note": in_language(link.note, None, outcome.process.organisation)})
     return found
 
 

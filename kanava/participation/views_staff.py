@@ -158,12 +158,50 @@ def process_unpublish(request, pk: int):
 
 # -- outcome -------------------------------------------------------------------------
 
+#: How many of each kind of input the picker offers (newest first); a large hearing has thousands of comments.
+LINKABLE_PER_MODEL = 300
+
+
+def _linkable_models():
+    return [model for model in apps.get_models() if getattr(model, "OUTCOME_LINKABLE", False)]
+
+
+def linkable_items(process) -> list[tuple[str, str]]:
+    """(value, label) of the input staff may tie to the decision: models marked ``OUTCOME_LINKABLE``."""
+    choices = []
+    for model in _linkable_models():
+        name = model._meta.label_lower
+        rows = model._default_manager.filter(process=process).order_by("-pk")[:LINKABLE_PER_MODEL]
+        if hasattr(model, "section"):
+            rows = rows.select_related("section")
+        for item in rows:
+            label = item.outcome_label() if hasattr(item, "outcome_label") else str(item)
+            choices.append((f"{name}:{item.pk}", f"{model._meta.verbose_name.capitalize()}: {label}"))
+    return choices
+
+
+def link_labels(links) -> dict[int, str]:
+    """A readable label per OutcomeLink id."""
+    labels = {}
+    for link in links:
+        try:
+            model = apps.get_model(link.item_type)
+            item = model._default_manager.filter(pk=link.item_id).first()
+        except (LookupError, ValueError):
+            item = None
+        if item is None:
+            labels[link.pk] = f"{link.item_type} #{link.item_id}"
+        else:
+            labels[link.pk] = item.outcome_label() if hasattr(item, "outcome_label") else str(item)
+    return labels
+
+
 def _input_item_exists(process, item_type: str, item_id: int) -> bool:
     try:
         model = apps.get_model(item_type)
     except (LookupError, ValueError):
         return False
-    if not any(field.name == "process" for field in model._meta.fields):
+    if model not in _linkable_models():
         return False
     return model._default_manager.filter(pk=item_id, process=process).exists()
 
@@ -181,14 +219,15 @@ def _outcome_post(request, process, outcome):
             messages.success(request, _("The link was removed."))
         return None, None, True
     if "add_link" in request.POST:
-        link_form = OutcomeLinkForm(request.POST, prefix="link")
+        link_form = OutcomeLinkForm(request.POST, prefix="link", item_choices=linkable_items(process))
         if link_form.is_valid():
             data = link_form.cleaned_data
-            if not _input_item_exists(process, data["item_type"], data["item_id"]):
-                link_form.add_error("item_id", _("This process has no such piece of input."))
+            item_type, item_id = link_form.item_ref()
+            if not _input_item_exists(process, item_type, item_id):
+                link_form.add_error("item", _("This process has no such piece of input."))
             else:
                 outcome = outcome or actions.do_save_outcome(actor, process)
-                actions.do_link_input(actor, outcome, item_type=data["item_type"], item_id=data["item_id"],
+                actions.do_link_input(actor, outcome, item_type=item_type, item_id=item_id,
                                       note={language: data["note"].strip()} if data["note"].strip() else {})
                 messages.success(request, _("The input was linked to the decision."))
                 return None, None, True
@@ -198,7 +237,7 @@ def _outcome_post(request, process, outcome):
         actions.do_save_outcome(actor, process, **form.values())
         messages.success(request, _("“You said, we did” was saved."))
         return None, None, True
-    return form, OutcomeLinkForm(prefix="link"), False
+    return form, OutcomeLinkForm(prefix="link", item_choices=linkable_items(process)), False
 
 
 @staff_view(Cap.VIEW)
@@ -219,8 +258,11 @@ def outcome_edit(request, pk: int):
         status = 400
     else:
         form = OutcomeForm(organisation=request.organisation, outcome=outcome)
-        link_form = OutcomeLinkForm(prefix="link")
+        link_form = OutcomeLinkForm(prefix="link", item_choices=linkable_items(process))
     links = list(OutcomeLink.objects.filter(outcome=outcome).order_by("pk")) if outcome else []
+    labels = link_labels(links)
+    for link in links:
+        link.label = labels[link.pk]
     waiting = Follow.objects.filter(process=process, wants_outcome=True, outcome_sent_at__isnull=True).count()
     return render(request, "participation/staff/outcome.html", _context(
         request, process=process, manifest=manifest, outcome=outcome, form=form, link_form=link_form,

@@ -1,13 +1,15 @@
 """"You said, we did": written and published by staff, shown to residents, followers told once in their language."""
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kanava.core.models import AuditEvent
 from kanava.participation import actions, digest
-from kanava.participation.models import Follow, Outcome
+from kanava.participation.models import Follow, Outcome, Process
 from kanava.participation.tests.framework_fixtures import (  # noqa: F401
     make_follow, make_participant, make_process, test_kind,
 )
@@ -100,8 +102,7 @@ def test_staff_write_link_input_and_publish_the_outcome(client, cast, test_kind,
     outcome = Outcome.objects.get(process=process)
     assert outcome.text == {"fi": "Päätimme näin.", "sv": "Vi beslöt så."} and outcome.published_at is None
 
-    bad_link = client.post(url, {"add_link": "1", "link-item_type": "core.topic", "link-item_id": cast.topic.pk,
-                                 "link-note": "x"})
+    bad_link = client.post(url, {"add_link": "1", "link-item": f"core.topic:{cast.topic.pk}", "link-note": "x"})
     assert bad_link.status_code == 400  # not input of this process
 
     assert client.post(staff_url("outcome_publish", process, cast.org)).status_code == 302
@@ -123,3 +124,28 @@ def test_an_editor_may_look_but_not_publish(client, cast, test_kind, actor_of):
     login(client, cast.editor)
     assert client.post(staff_url("outcome_publish", process, cast.org)).status_code == 403
     assert Outcome.objects.get(process=process).published_at is None
+
+
+def test_staff_pick_an_idea_from_the_list_and_it_stands_on_you_said_we_did(client, cast):
+    from kanava.participation.kinds.ideas.models import Idea
+    from kanava.participation.models import OutcomeLink, Phase
+
+    process = Process.objects.create(organisation=cast.org, kind="ideas", slug="ideat", title={"fi": "Ideat"},
+                                     languages=["fi", "sv"], state=Process.State.PUBLISHED)
+    Phase.objects.create(process=process, kind="results", starts_at=timezone.now() - timedelta(days=1))
+    idea = Idea.objects.create(process=process, title="Penkkejä puistoon", text="Lisää penkkejä.")
+    other = Idea.objects.create(process=Process.objects.create(organisation=cast.org, kind="ideas", slug="muut",
+                                                               title={"fi": "Muut"}, languages=["fi"]),
+                                title="Toinen", text="Toisen prosessin idea.")
+    login(client, cast.lead)
+    url = staff_url("outcome", process, cast.org)
+    page = client.get(url).content.decode()
+    assert "Penkkejä puistoon" in page and "Toinen" not in page  # only this process's input is offered
+    refused = client.post(url, {"add_link": "1", "link-item": f"participation_ideas.idea:{other.pk}"})
+    assert refused.status_code == 400 and not OutcomeLink.objects.exists()
+    done = client.post(url, {"add_link": "1", "link-item": f"participation_ideas.idea:{idea.pk}",
+                             "link-note": "Penkit tulevat keväällä."})
+    assert done.status_code == 302
+    link = OutcomeLink.objects.get()
+    assert (link.item_type, link.item_id) == ("participation_ideas.idea", idea.pk)
+    assert "Penkkejä puistoon" in client.get(url).content.decode()

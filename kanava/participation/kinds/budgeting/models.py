@@ -19,6 +19,8 @@ TEXT_MAX = 5000
 
 
 class Proposal(Contribution):
+    OUTCOME_LINKABLE = True  # staff may tie it to the decision on "you said, we did"
+
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         VETTING = "vetting", _("Being vetted")

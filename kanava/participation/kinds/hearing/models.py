@@ -84,6 +84,8 @@ class SectionDocument(models.Model):
 
 
 class Comment(Contribution):
+    OUTCOME_LINKABLE = True  # staff may tie it to the decision on "you said, we did"
+
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
     text = models.TextField()
@@ -115,6 +117,10 @@ class Comment(Contribution):
 
     def __str__(self):
         return f"comment {self.pk}"
+
+    def outcome_label(self) -> str:
+        text = " ".join(self.text.split())
+        return f"{self.section.display_title()}: {text[:80]}{'…' if len(text) > 80 else ''}"
 
 
 class Support(models.Model):

@@ -27,6 +27,8 @@ MAX_ANSWER = 5000
 
 
 class Idea(Contribution):
+    OUTCOME_LINKABLE = True  # staff may tie it to the decision on "you said, we did"
+
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         CONSIDERING = "considering", _("Under consideration")
