@@ -319,6 +319,49 @@ def my_data(request):
     return response
 
 
+# Names of what kinds give for "my data", shown as column and table headings (others are shown tidied up).
+DATA_LABELS = {
+    "title": gettext_lazy("Title"), "text": gettext_lazy("Text"), "created_at": gettext_lazy("Given"),
+    "updated_at": gettext_lazy("Changed"), "source": gettext_lazy("How it was given"),
+    "state": gettext_lazy("Status"), "process": gettext_lazy("Process"), "section": gettext_lazy("Section"),
+    "language": gettext_lazy("Language"), "answer": gettext_lazy("Answer"), "answered_at": gettext_lazy("Answered"),
+    "display_name": gettext_lazy("Name shown"), "author_name": gettext_lazy("Name shown"),
+    "address": gettext_lazy("Address"), "geometry": gettext_lazy("Place on the map"),
+    "place": gettext_lazy("Place"), "support_count": gettext_lazy("Supports"), "parent_id": gettext_lazy("Reply to"),
+    "cost_estimate": gettext_lazy("Cost estimate"), "question": gettext_lazy("Question"),
+    "choice": gettext_lazy("Answer"), "value": gettext_lazy("Value"), "answers": gettext_lazy("Answers"),
+    "proposals": gettext_lazy("Proposals"), "area": gettext_lazy("Area"), "hidden": gettext_lazy("Hidden"),
+    "comments": gettext_lazy("Comments"), "supports": gettext_lazy("Supports"), "ideas": gettext_lazy("Ideas"),
+    "ballots": gettext_lazy("Ballots"), "responses": gettext_lazy("Survey answers"),
+    "signatures": gettext_lazy("Signatures"), "initiative_signatures": gettext_lazy("Initiative signatures"),
+}
+
+
+def _label(key: str) -> str:
+    return str(DATA_LABELS[key]) if key in DATA_LABELS else key.replace("_", " ").capitalize()
+
+
+def _cell(value):
+    """A value as a person reads it: dates in the local format, lists joined, yes and no."""
+    from django.utils.dateparse import parse_datetime
+    from django.utils.formats import date_format
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(_cell(item)) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{_label(str(k))}: {_cell(v)}" for k, v in value.items())
+    if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and value[10:11] == "T":
+        moment = parse_datetime(value)
+        if moment is not None:
+            return date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment,
+                               "SHORT_DATETIME_FORMAT")
+    return value
+
+
 def _kind_sections(contributions: dict) -> list[dict]:
     from kanava.participation.manifest import get
 
@@ -326,10 +369,9 @@ def _kind_sections(contributions: dict) -> list[dict]:
     for kind, groups in contributions.items():
         section = {"label": get(kind).label, "groups": []}
         for name, rows in groups.items():
-            columns = sorted({key for row in rows for key in row})
+            keys = sorted({key for row in rows for key in row}, key=lambda k: (k not in ("title", "text"), k))
             if rows:
-                section["groups"].append({"name": name, "columns": columns,
-                                          "cells": [["" if row.get(c) is None else row.get(c) for c in columns]
-                                                    for row in rows]})
+                section["groups"].append({"name": _label(name), "columns": [_label(key) for key in keys],
+                                          "cells": [[_cell(row.get(key)) for key in keys] for row in rows]})
         sections.append(section)
     return sections
