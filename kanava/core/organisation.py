@@ -67,7 +67,7 @@ class OrganisationForm(forms.Form):
     contact_email = forms.EmailField(label=gettext_lazy("Contact email"), required=False)
     population = forms.IntegerField(
         label=gettext_lazy("Population"), required=False, min_value=0,
-        help_text=gettext_lazy("Residents' initiatives need the support of 2 % of the population."))
+        help_text=gettext_lazy("Residents' initiatives need the support of two per cent of the population."))
     municipality_code = forms.RegexField(
         label=gettext_lazy("Municipality number"), regex=r"^[0-9]{3}$", required=False,
         help_text=gettext_lazy("Statistics Finland's three-digit number, e.g. 091. Strong identification tells "
