@@ -96,3 +96,9 @@ def test_it_takes_comments_as_json_only(client, cast):
     section = sections(process)[0]
     response = client.post(api(process, section), {"content": "Lomakkeella toiselta sivustolta."})
     assert response.status_code == 415 and Comment.objects.count() == 0
+
+
+@pytest.fixture(autouse=True)
+def _english_texts(settings):
+    """These tests read the English source texts: the Finnish and Swedish catalogues are set aside."""
+    settings.LOCALE_PATHS = []

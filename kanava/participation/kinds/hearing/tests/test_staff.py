@@ -157,3 +157,9 @@ def test_it_answers_404_for_another_organisations_hearing(client, cast):
     login(client, cast.lead)
     url = reverse("hearing_staff:overview", kwargs={"org": cast.org.slug, "pk": process.pk})
     assert client.get(url).status_code == 404
+
+
+@pytest.fixture(autouse=True)
+def _english_texts(settings):
+    """These tests read the English source texts: the Finnish and Swedish catalogues are set aside."""
+    settings.LOCALE_PATHS = []

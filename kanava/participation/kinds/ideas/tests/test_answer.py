@@ -92,3 +92,9 @@ def test_an_offline_idea_in_the_future_is_refused(client, cast, idea):
     response = client.post(url, {"source": "event", "title": "T", "text": "X", "language": "fi",
                                  "received_on": "2099-01-01"})
     assert response.status_code == 400 and "future" in response.content.decode()
+
+
+@pytest.fixture(autouse=True)
+def _english_texts(settings):
+    """These tests read the English source texts: the Finnish and Swedish catalogues are set aside."""
+    settings.LOCALE_PATHS = []

@@ -108,3 +108,9 @@ def test_the_results_page_shows_the_ideas_by_status(client, world):
     page = client.get(f"/fi/participate/{process.slug}/results/")
     assert page.status_code == 200
     assert "Ideas by status" in page.content.decode() and "Penkit" in page.content.decode()
+
+
+@pytest.fixture(autouse=True)
+def _english_texts(settings):
+    """These tests read the English source texts: the Finnish and Swedish catalogues are set aside."""
+    settings.LOCALE_PATHS = []

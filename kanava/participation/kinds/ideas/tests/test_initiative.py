@@ -189,3 +189,9 @@ def test_the_lead_opens_an_idea_as_an_initiative_once_where_the_process_allows(c
         client.post(url)
         assert Initiative.objects.filter(idea=idea).count() == expected
     assert AuditEvent.objects.filter(action="ideas.initiative_opened").count() == 1
+
+
+@pytest.fixture(autouse=True)
+def _english_texts(settings):
+    """These tests read the English source texts: the Finnish and Swedish catalogues are set aside."""
+    settings.LOCALE_PATHS = []

@@ -130,3 +130,9 @@ def test_support_still_needs_someone_when_a_process_asks_no_identification(clien
     response = client.post(url(idea))
     assert response.status_code == 302 and "level=email" in response["Location"]
     assert Idea.objects.get(pk=idea.pk).support_count == 0
+
+
+@pytest.fixture(autouse=True)
+def _english_texts(settings):
+    """These tests read the English source texts: the Finnish and Swedish catalogues are set aside."""
+    settings.LOCALE_PATHS = []

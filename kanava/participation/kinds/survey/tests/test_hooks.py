@@ -94,3 +94,9 @@ def test_the_framework_process_page_shows_the_survey_part(client, survey):
     page = client.get(f"/fi/participate/{survey.slug}/")
     assert page.status_code == 200
     assert f'href="/fi/participate/{survey.slug}/survey/"' in page.content.decode()
+
+
+@pytest.fixture(autouse=True)
+def _english_texts(settings):
+    """These tests read the English source texts: the Finnish and Swedish catalogues are set aside."""
+    settings.LOCALE_PATHS = []

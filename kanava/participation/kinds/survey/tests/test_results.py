@@ -155,3 +155,9 @@ def test_the_framework_results_page_shows_the_survey_and_follows_new_responses(c
 def test_the_results_pdf_has_the_survey(client, answered):
     response = client.get(f"/fi/participate/{answered.slug}/results.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+@pytest.fixture(autouse=True)
+def _english_texts(settings):
+    """These tests read the English source texts: the Finnish and Swedish catalogues are set aside."""
+    settings.LOCALE_PATHS = []

@@ -192,3 +192,9 @@ def test_every_survey_staff_page_is_404_for_another_organisations_lead(client, c
             assert client.get(url).status_code in (404, 405), url  # 405: the page takes only POST
             assert client.post(url).status_code == 404, url
     assert Question.objects.filter(pk=ids["survey_question"]).exists()
+
+
+@pytest.fixture(autouse=True)
+def _english_texts(settings):
+    """These tests read the English source texts: the Finnish and Swedish catalogues are set aside."""
+    settings.LOCALE_PATHS = []
