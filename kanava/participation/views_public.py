@@ -20,7 +20,6 @@ from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Val
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -66,22 +65,16 @@ def cached_page(key_of, params: tuple[str, ...] = ()):
             if request.method not in ("GET", "HEAD"):
                 return HttpResponseNotAllowed(["GET", "HEAD"])
             if site_cache.has_personal_state(request):
-                response = view(request, *args, **kwargs)
-                patch_cache_control(response, private=True, no_cache=True)
-                return response
+                return site_cache.private(view(request, *args, **kwargs))
             organisation_id, site_version = site_cache.site_state(request)
             version = f"{site_version}.{key_of(request, organisation_id, kwargs)}"
             key = site_cache.response_key(request, organisation_id, version, params)
-            entry = cache.get(key)
-            if entry is None:
-                request._kanava_shared = True
-                response = view(request, *args, **kwargs)
-                if response.status_code != 200 or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-                    patch_cache_control(response, private=True, no_cache=True)
-                    return response
-                entry = site_cache._entry(response)
-                cache.set(key, entry, CACHE_TTL)
-            return site_cache._conditional(request, entry, key)
+
+            def cacheable(response):  # a page that asked for a CSRF token carries a form: one reader's
+                return response.status_code == 200 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+
+            return site_cache.serve(request, key, lambda: view(request, *args, **kwargs), ttl=CACHE_TTL,
+                                    cacheable=cacheable, private_when_not_cached=True)
 
         return wrapper
 

@@ -51,7 +51,7 @@ class Entry:
     xframe_exempt: bool
 
 
-def _host(request) -> str:
+def host_of(request) -> str:
     return request.get_host().split(":")[0].lower()
 
 
@@ -62,7 +62,7 @@ def site_state(request) -> tuple[int, int]:
     :func:`organisation_for_request` decides (and sets ``request.theme``).
     Raises ``Http404`` when the installation has no organisation.
     """
-    host_key = f"kanava:site:host:{_host(request)}"
+    host_key = f"kanava:site:host:{host_of(request)}"
     organisation_id = cache.get(host_key)
     if organisation_id is not None:
         version = Organisation.objects.filter(pk=organisation_id).values_list("site_version", flat=True).first()
@@ -75,7 +75,7 @@ def site_state(request) -> tuple[int, int]:
 
 def response_key(request, organisation_id: int, version: int, params: tuple[str, ...]) -> str:
     query = "&".join(f"{name}={request.GET.get(name, '')}" for name in params)
-    raw = "|".join([str(organisation_id), str(version), get_language() or "", request.scheme, _host(request),
+    raw = "|".join([str(organisation_id), str(version), get_language() or "", request.scheme, host_of(request),
                     request.path, query])
     return "kanava:site:r:" + hashlib.sha256(raw.encode()).hexdigest()
 
@@ -137,19 +137,37 @@ def cached_response(params: tuple[str, ...] = (), personal: bool = False):
                 return response
             organisation_id, version = site_state(request)
             key = response_key(request, organisation_id, version, params)
-            entry = cache.get(key)
-            if entry is None:
-                request._kanava_shared = True
-                response = _render(view, request, args, kwargs)
-                if response.status_code not in CACHEABLE_STATUSES:
-                    return response
-                entry = _entry(response)
-                cache.set(key, entry, RESPONSE_TTL)
-            return _conditional(request, entry, key)
+            return serve(request, key, lambda: _render(view, request, args, kwargs))
 
         return wrapper
 
     return decorate
+
+
+def serve(request, key: str, render, *, ttl: int = RESPONSE_TTL, cacheable=None,
+          private_when_not_cached: bool = False) -> HttpResponse:
+    """The response cached under ``key``, else ``render()``'s, stored there when ``cacheable(response)``.
+
+    Answered with an ETag and a 304 to a conditional request.  ``cacheable`` defaults
+    to the statuses the site caches; a response that is not cached is returned as it
+    is, or marked private when ``private_when_not_cached``.
+    """
+    entry = cache.get(key)
+    if entry is None:
+        request._kanava_shared = True
+        response = render()
+        fits = cacheable(response) if cacheable is not None else response.status_code in CACHEABLE_STATUSES
+        if not fits:
+            return private(response) if private_when_not_cached else response
+        entry = _entry(response)
+        cache.set(key, entry, ttl)
+    return _conditional(request, entry, key)
+
+
+def private(response: HttpResponse) -> HttpResponse:
+    """Mark a response for one reader only (it may show their own state)."""
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 def _conditional(request, entry: Entry, key: str) -> HttpResponse:

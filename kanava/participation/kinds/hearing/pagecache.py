@@ -15,11 +15,10 @@ import hashlib
 
 from django.core.cache import cache
 from django.http import Http404
-from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
 from kanava.participation.models import Process
-from kanava.site.cache import _conditional, _entry, _host, has_personal_state, site_state
+from kanava.site.cache import has_personal_state, host_of, private, serve, site_state
 
 PUBLIC_STATES = (Process.State.PUBLISHED, Process.State.ARCHIVED)
 #: A minute, as the framework's process pages: a phase that opens by the clock shows within a minute.
@@ -28,7 +27,7 @@ TTL = 60
 
 def _versions(request, slug: str) -> tuple | None:
     """(process id, process version, site version) in one query when the host's organisation is known."""
-    organisation_id = cache.get(f"kanava:site:host:{_host(request)}")  # kept by kanava.site.cache.site_state
+    organisation_id = cache.get(f"kanava:site:host:{host_of(request)}")  # kept by kanava.site.cache.site_state
     if organisation_id is None:
         organisation_id, _version = site_state(request)
     return (Process.objects.filter(organisation_id=organisation_id, slug=slug, kind="hearing",
@@ -46,19 +45,9 @@ def page_key(request, ids: tuple, params: tuple[str, ...]) -> str:
 def cached_page(request, slug: str, params: tuple[str, ...], render):
     """``render()``'s response for the hearing ``slug``, from the cache when the reader has no session."""
     if has_personal_state(request):
-        response = render()
-        patch_cache_control(response, private=True, no_cache=True)
-        return response
+        return private(render())
     found = _versions(request, slug)
     if found is None:
         raise Http404
-    key = page_key(request, found, params)
-    entry = cache.get(key)
-    if entry is None:
-        request._kanava_shared = True
-        response = render()
-        if response.status_code != 200:
-            return response
-        entry = _entry(response)
-        cache.set(key, entry, TTL)
-    return _conditional(request, entry, key)
+    return serve(request, page_key(request, found, params), render, ttl=TTL,
+                 cacheable=lambda response: response.status_code == 200)
