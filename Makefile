@@ -21,6 +21,10 @@ $(VENV)/.test-deps: pyproject.toml $(VENV)/.deps
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.bench-deps: pyproject.toml $(VENV)/.test-deps
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
 deps: $(VENV)/.deps
 test-deps: $(VENV)/.test-deps
 
@@ -81,7 +85,7 @@ wrk:
 	@command -v wrk > /dev/null || (apt-get update -qq && apt-get install -y -qq wrk > /dev/null) || \
 	  echo "Install wrk for the feed benchmark."
 
-bench: test-deps messages wrk
+bench: test-deps $(VENV)/.bench-deps messages wrk
 	$(BIN)/python -m kanava.bench $(BENCH_ARGS)
 
 clean:
