@@ -5,6 +5,8 @@ from kanava.participation.models import Process
 
 ID_ARGUMENTS = {
     "opinions_staff:statements": {"pk": "process_opinions"},
+    **{f"opinions_staff:{name}": {"pk": "process_opinions", "statement": "opinions_statement"}
+       for name in ("statement", "statement_edit", "accept", "reject", "restore")},
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from kanava.participation.kinds.opinions import hooks
+from kanava.participation.kinds.opinions import hooks, staff_hooks
 from kanava.participation.manifest import Action, Level, PhaseKind, ProcessKind, register
 
 KIND = register(ProcessKind(
@@ -19,5 +19,7 @@ KIND = register(ProcessKind(
     main=hooks.main,
     staff_url_name="opinions_staff:statements",
     counts=hooks.counts,
+    export=staff_hooks.export,
+    seed_demo=staff_hooks.seed_demo,
     extra={"settings": "kanava.participation.kinds.opinions.conf.ConversationSettings"},
 ))

@@ -1,0 +1,60 @@
+"""``opinions_import_polis DIR``: a conversation from a Polis export; the last line printed is its identifier."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from kanava.core.models import Organisation
+from kanava.participation.kinds.opinions.models import Statement, Vote
+from kanava.participation.models import Process
+from kanava.testing.personas import make_organisation
+
+pytestmark = pytest.mark.django_db
+
+DATA = Path(__file__).resolve().parents[5].parent / "shared" / "data" / "polis"
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="the shared Polis data is not there")
+
+
+def run(*args) -> list[str]:
+    out = io.StringIO()
+    call_command("opinions_import_polis", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue().strip().splitlines()
+
+
+@needs_data
+def test_the_command_prints_the_conversations_id_as_the_last_line():
+    organisation = make_organisation("ainoa")
+    lines = run(str(DATA / "brexit-consensus"))
+    process = Process.objects.get(pk=int(lines[-1]))
+    assert lines[-1] == str(process.pk)
+    assert process.organisation == organisation and process.kind == "opinions"
+    assert Statement.objects.filter(process=process).count() == 50
+    assert Vote.objects.filter(process=process).exists()
+
+
+@needs_data
+def test_with_several_organisations_one_is_chosen_by_slug(cast):
+    with pytest.raises(CommandError, match="--organisation"):
+        run(str(DATA / "brexit-consensus"))
+    lines = run(str(DATA / "brexit-consensus"), "--organisation", cast.other_org.slug, "--slug", "brexit")
+    process = Process.objects.get(pk=int(lines[-1]))
+    assert process.organisation == cast.other_org and process.slug == "brexit"
+    with pytest.raises(CommandError, match="No organisation"):
+        run(str(DATA / "brexit-consensus"), "--organisation", "nobody")
+
+
+def test_a_missing_folder_is_a_clear_error(tmp_path):
+    make_organisation("ainoa")
+    with pytest.raises(CommandError, match="No such folder"):
+        run(str(tmp_path / "not-there"))
+    with pytest.raises(CommandError, match="comments.csv"):
+        run(str(tmp_path))
+    assert not Process.objects.exists()
+
+
+def test_without_any_organisation_the_command_says_so(tmp_path):
+    assert not Organisation.objects.exists()
+    with pytest.raises(CommandError, match="no organisation"):
+        run(str(tmp_path))
