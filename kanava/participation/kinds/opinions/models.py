@@ -119,6 +119,7 @@ class MathState(models.Model):
     votes_until = models.DateTimeField(null=True, blank=True)
     # A recomputation is queued and not yet started: votes arriving meanwhile do not queue another.
     queued = models.BooleanField(default=False)
+    queued_at = models.DateTimeField(null=True, blank=True)  # a queued run older than a while is queued again
     error = models.TextField(blank=True)
 
     def __str__(self):
