@@ -13,8 +13,7 @@ from kanava.testing.personas import make_organisation
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).resolve().parents[5].parent / "shared" / "data" / "polis"
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="the shared Polis data is not there")
+DATA = Path(__file__).resolve().parents[4] / "opinionmath" / "tests" / "data" / "polis"
 
 
 def run(*args) -> list[str]:
@@ -23,7 +22,6 @@ def run(*args) -> list[str]:
     return out.getvalue().strip().splitlines()
 
 
-@needs_data
 def test_the_command_prints_the_conversations_id_as_the_last_line():
     organisation = make_organisation("ainoa")
     lines = run(str(DATA / "brexit-consensus"))
@@ -34,7 +32,6 @@ def test_the_command_prints_the_conversations_id_as_the_last_line():
     assert Vote.objects.filter(process=process).exists()
 
 
-@needs_data
 def test_with_several_organisations_one_is_chosen_by_slug(cast):
     with pytest.raises(CommandError, match="--organisation"):
         run(str(DATA / "brexit-consensus"))

@@ -1,7 +1,7 @@
 """Polis's open-data export: the five shared conversations import with every statement, voter and vote,
 and a conversation exported and imported again has the same votes.
 
-The data is CC BY 4.0, The Computational Democracy Project (see ../shared/data/polis/LICENSE-AND-ATTRIBUTION.md).
+The data is CC BY 4.0, The Computational Democracy Project (see kanava/opinionmath/tests/data/polis/LICENSE-AND-ATTRIBUTION.md).
 """
 
 import csv
@@ -20,11 +20,10 @@ from kanava.testing.personas import login
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).resolve().parents[5].parent / "shared" / "data" / "polis"
+DATA = Path(__file__).resolve().parents[4] / "opinionmath" / "tests" / "data" / "polis"
 CONVERSATIONS = ["15-per-hour-seattle", "brexit-consensus", "canadian-electoral-reform",
                  "scoop-hivemind.biodiversity", "vtaiwan.uberx"]
 
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="the shared Polis data is not there")
 
 
 def summary_of(folder: Path) -> dict:
@@ -47,7 +46,6 @@ def stored_votes(process) -> dict:
             .values_list("voter__number", "statement__number", "value")}
 
 
-@needs_data
 @pytest.mark.parametrize("name", CONVERSATIONS)
 def test_a_shared_conversation_imports_with_its_counts(cast, name):
     folder = DATA / name
@@ -78,7 +76,6 @@ def test_a_shared_conversation_imports_with_its_counts(cast, name):
     assert AuditEvent.objects.filter(action="opinions.polis_imported", object_id=str(process.pk)).exists()
 
 
-@needs_data
 def test_export_and_import_again_gives_the_same_votes_and_groups(cast, tmp_path):
     folder = DATA / "15-per-hour-seattle"
     first = polis.import_export(cast.org, folder, slug="seattle")
@@ -104,7 +101,6 @@ def test_a_folder_that_is_not_an_export_is_refused(cast, tmp_path):
     assert not Process.objects.filter(kind="opinions").exists()
 
 
-@needs_data
 def test_staff_download_the_conversation_in_polis_format(client, cast):
     process = polis.import_export(cast.org, DATA / "brexit-consensus")
     login(client, cast.lead)
