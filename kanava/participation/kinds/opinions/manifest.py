@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from kanava.participation.kinds.opinions import hooks, staff_hooks
+from kanava.participation.kinds.opinions import hooks, resident_hooks, result_hooks, staff_hooks
 from kanava.participation.manifest import Action, Level, PhaseKind, ProcessKind, register
 
 KIND = register(ProcessKind(
@@ -16,10 +16,15 @@ KIND = register(ProcessKind(
         Action("write", _("Write a statement"), Level.NONE, phases=(PhaseKind.INPUT,)),
     ),
     phase_kinds=(PhaseKind.INFORMATION, PhaseKind.INPUT, PhaseKind.RESULTS),
-    main=hooks.main,
+    main=resident_hooks.main,
+    personal_data=resident_hooks.personal_data,
+    forget=resident_hooks.forget,
     staff_url_name="opinions_staff:statements",
     counts=hooks.counts,
     export=staff_hooks.export,
+    results=result_hooks.results_hook,
+    outcome_items=result_hooks.outcome_items,
+    digest_lines=result_hooks.digest_lines,
     seed_demo=staff_hooks.seed_demo,
     extra={"settings": "kanava.participation.kinds.opinions.conf.ConversationSettings"},
 ))

@@ -1,0 +1,79 @@
+"""Resident pages of an opinion map's results: the map page, the report and its PDF, the map alone as SVG.
+
+Thin views: the context comes from ``results.results_context`` (the stored result only; the
+math never runs in a request).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils.translation import get_language
+
+from kanava.participation.kinds.opinions import mapsvg, results
+from kanava.participation.lookups import public_process
+from kanava.participation.pages import render_page
+
+
+def _language() -> str:
+    return (get_language() or "fi")[:2]
+
+
+def your_number(request, process) -> int | None:
+    """The viewer's voter number, to mark "You" on the map; None when they have not voted here."""
+    from kanava.participation.kinds.opinions import views
+
+    current = getattr(views, "current_voter", None)  # the voting side's lookup of the request's voter
+    voter = current(request, process) if current is not None else None
+    return voter.number if voter is not None else None
+
+
+def results_page(request, process):
+    process = public_process(request, process, kind="opinions")
+    context = results.results_context(process, _language(), you=your_number(request, process))
+    return render_page(request, process, "opinions/results/results.html", context)
+
+
+def report(request, process):
+    process = public_process(request, process, kind="opinions")
+    return render_page(request, process, "opinions/results/report.html", results.results_context(process, _language()))
+
+
+def report_pdf(request, process):
+    from kanava.participation.exports import filename
+
+    process = public_process(request, process, kind="opinions")
+    response = HttpResponse(pdf_bytes(request, process, _language()), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename(process, "pdf")}"'
+    return response
+
+
+def pdf_bytes(request, process, language: str) -> bytes:
+    """The report as a tagged PDF through the framework's results PDF template (nothing fetched from the network)."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import timezone, translation
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    from kanava.participation.pages import labelled_counts
+
+    with translation.override(language), timezone.override(process.organisation.tz):
+        html = render_to_string("participation/results_pdf.html", {
+            **results.results_context(process, language), "kind_template": "opinions/_results.html",
+            "process": process, "language": language, "process_title": process.display_title(language),
+            "organisation_name": process.organisation.display_name(language),
+            "counts": labelled_counts(process), "printed_at": timezone.now()}, request=request)
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    return HTML(string=html, base_url=settings.SITE_URL, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def map_svg(request, process):
+    process = public_process(request, process, kind="opinions")
+    _state, result = results.stored_result(process)
+    result = result or {}
+    group_ids = [group["id"] for group in result.get("groups", [])]
+    svg = mapsvg.render(result.get("coordinates", {}), result.get("participants", {}), group_ids,
+                        you=your_number(request, process))
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,64 @@
+"""``opinions_compute``: from the database to Polis's groups for an imported conversation.
+
+The Polis data is CC BY 4.0, The Computational Democracy Project (see
+../shared/data/polis/LICENSE-AND-ATTRIBUTION.md).
+"""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from sklearn.metrics import adjusted_rand_score
+
+from kanava.opinionmath import polisfmt
+from kanava.participation.kinds.opinions import polis
+from kanava.participation.kinds.opinions.models import MathState, Statement
+
+SHARED = Path(__file__).resolve().parents[5].parent / "shared" / "data" / "polis"
+SMALL = Path(__file__).resolve().parents[4] / "opinionmath" / "tests" / "data" / "polis" / "15-per-hour-seattle"
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("opinions_compute", *args, stdout=out)
+    return out.getvalue()
+
+
+def ari(participants: dict, folder: Path) -> float:
+    polis_groups = polisfmt.read_export(folder).groups
+    grouped = [pid for pid, group in polis_groups.items() if group is not None]
+    ours = ["none" if participants.get(str(pid)) is None else participants[str(pid)] for pid in grouped]
+    return adjusted_rand_score([polis_groups[pid] for pid in grouped], ours)
+
+
+@pytest.mark.skipif(not (SHARED / "vtaiwan.uberx").is_dir(), reason="the shared Polis data is not there")
+def test_vtaiwan_uberx_matches_polis_groups(cast):
+    folder = SHARED / "vtaiwan.uberx"
+    process = polis.import_export(cast.org, folder, slug="vtaiwan-uberx")
+    data = json.loads(run(str(process.pk), "--json"))
+    assert set(data) == {"participants", "consensus", "repness", "seconds"}
+    assert ari(data["participants"], folder) >= 0.8
+    numbers = set(Statement.objects.filter(process=process).values_list("number", flat=True))
+    assert {item["statement_id"] for side in data["consensus"].values() for item in side} <= numbers
+    assert MathState.objects.get(pk=process.pk).result["participants"] == data["participants"]
+    print(f"vtaiwan.uberx computed in {data['seconds']:.2f} s")
+
+
+def test_the_slug_works_too_and_the_summary_is_readable(cast, settings):
+    settings.LOCALE_PATHS = []
+    process = polis.import_export(cast.org, SMALL, slug="seattle")
+    data = json.loads(run("seattle", "--json"))
+    assert ari(data["participants"], SMALL) >= 0.8
+    text = run(str(process.pk))
+    assert "Group A:" in text and "Group B:" in text and "participants" in text
+
+
+def test_an_unknown_conversation_is_an_error(cast):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        run("no-such-thing")
