@@ -18,7 +18,7 @@ def _language() -> str:
     return (get_language() or "fi")[:2]
 
 
-def your_number(request, process) -> int | None:
+def current_voter_number(request, process) -> int | None:
     """The viewer's voter number, to mark "You" on the map; None when they have not voted here."""
     from kanava.participation.kinds.opinions import views
 
@@ -27,9 +27,12 @@ def your_number(request, process) -> int | None:
     return voter.number if voter is not None else None
 
 
+your_number = current_voter_number
+
+
 def results_page(request, process):
     process = public_process(request, process, kind="opinions")
-    context = results.results_context(process, _language(), you=your_number(request, process))
+    context = results.results_context(process, _language(), you=current_voter_number(request, process))
     return render_page(request, process, "opinions/results/results.html", context)
 
 
@@ -73,7 +76,7 @@ def map_svg(request, process):
     result = result or {}
     group_ids = [group["id"] for group in result.get("groups", [])]
     svg = mapsvg.render(result.get("coordinates", {}), result.get("participants", {}), group_ids,
-                        you=your_number(request, process))
+                        you=current_voter_number(request, process))
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response

@@ -8,6 +8,8 @@ kanava/opinionmath/tests/data/polis/LICENSE-AND-ATTRIBUTION.md).
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
 from kanava.participation.kinds.opinions import polis, tasks
 from kanava.testing.browser import axe_violations, describe, screenshot
@@ -20,15 +22,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_results_and_the_report_pass_axe(live_server, new_page, cast):
     process = polis.import_export(cast.org, DATA, slug="seattle")
     tasks.recompute_now(process)
-    checker = new_page(width=1280)
+    paths = []
     for language in ("fi", "sv"):
-        for page_name in ("results/", "report/"):
-            path = f"/{language}/participate/{process.slug}/opinions/{page_name}"
-            checker.goto(live_server.url + path)
+        with translation.override(language):
+            paths += [reverse(f"opinions:{name}", args=[process.slug]) for name in ("results", "report")]
+    for width in (1280, 375):
+        checker = new_page(width=width)
+        for path in paths:
+            response = checker.goto(live_server.url + path)
+            assert response.status == 200, path
+            assert checker.locator("svg.opinion-map").count() == 1
             violations = axe_violations(checker)
-            assert violations == [], f"{path}:\n{describe(violations)}"
-    screenshot(checker, "opinions-report-sv")
+            assert violations == [], f"{path} at {width} px:\n{describe(violations)}"
+    screenshot(checker, "opinions-report-sv-phone")
     phone = new_page(width=375, javascript=False)
-    phone.goto(live_server.url + f"/fi/participate/{process.slug}/opinions/results/")
-    assert phone.locator("svg.opinion-map").count() == 1
+    phone.goto(live_server.url + paths[0])
     screenshot(phone, "opinions-results-fi-phone")

@@ -5,7 +5,7 @@
 CONVERSATION is what ``opinions_import_polis`` prints last (the process id) or the process's
 slug.  The whole vote history is replayed in time order (as Polis computed it live) and stored
 as the conversation's map.  ``--json`` prints ``{"participants": {"<voter number>": group or
-null}, "consensus": {...}, "repness": {...}, "seconds": s}`` with Polis's participant and
+null}, "consensus": [{"statement", "direction", ...stats}], "repness": {...}, "seconds": s}`` with Polis's participant and
 comment ids (Voter.number, Statement.number).
 """
 
@@ -32,7 +32,9 @@ class Command(BaseCommand):
         process = self._process(options["conversation"])
         result = mathrun.compute_for_command(process).to_json()
         if options["json"]:
-            self.stdout.write(json.dumps({"participants": result["participants"], "consensus": result["consensus"],
+            consensus = [{"statement": item["statement_id"], "direction": side, **item}
+                         for side in ("agree", "disagree") for item in result["consensus"].get(side, [])]
+            self.stdout.write(json.dumps({"participants": result["participants"], "consensus": consensus,
                                           "repness": result["repness"], "seconds": result["seconds"]}))
             return
         context = results.results_context(process, "en")
