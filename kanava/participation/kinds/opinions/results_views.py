@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
+
 from kanava.participation.kinds.opinions import mapsvg, results
+from kanava.participation.kinds.opinions.models import MathState
 from kanava.participation.lookups import public_process
 from kanava.participation.pages import render_page
 
@@ -44,8 +46,18 @@ def report(request, process):
 def report_pdf(request, process):
     from kanava.participation.exports import filename
 
+    from django.core.cache import cache
+
     process = public_process(request, process, kind="opinions")
-    response = HttpResponse(pdf_bytes(request, process, _language()), content_type="application/pdf")
+    language = _language()
+    # One rendering per map, language and version of the process (WeasyPrint takes a while).
+    computed = MathState.objects.filter(pk=process.pk).values_list("computed_at", flat=True).first()
+    key = f"opinions:report-pdf:{process.pk}:{process.version}:{language}:{computed.timestamp() if computed else 0}"
+    body = cache.get(key)
+    if body is None:
+        body = pdf_bytes(request, process, language)
+        cache.set(key, body, 3600)
+    response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename(process, "pdf")}"'
     return response
 
