@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
-
 from kanava.participation.kinds.opinions import mapsvg, results
 from kanava.participation.kinds.opinions.models import MathState
 from kanava.participation.lookups import public_process
