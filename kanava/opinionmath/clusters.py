@@ -122,18 +122,31 @@ def same_clustering(a: np.ndarray, b: np.ndarray, threshold: float = 0.01) -> bo
     return bool(np.all(np.hypot(*(sa[:n] - sb[:n]).T) < threshold))
 
 
-def clean_start_clusters(names, points, last_clusters, k, weights):
+def _carry_over(names, last_clusters, index=None):
+    """Labels of ``names`` under the last clustering (-1: in none) and the ids of the
+    last clusters that still have members, in their order. ``index`` maps name ->
+    position (built from ``names`` if not given)."""
+    if index is None:
+        index = {n: i for i, n in enumerate(names)}
+    get = index.get
+    pos = np.array([get(m, -1) for c in last_clusters for m in c.members], dtype=np.int64)
+    owner = np.repeat(np.arange(len(last_clusters)), [len(c.members) for c in last_clusters])
+    found = pos >= 0
+    pos, owner = pos[found], owner[found]
+    present = np.zeros(len(last_clusters), dtype=bool)
+    present[owner] = True
+    rank = np.cumsum(present) - 1
+    labels = np.full(len(names), -1, dtype=np.int64)
+    labels[pos] = rank[owner]  # in member order, so a later cluster wins, as before
+    ids = [c.id for c, p in zip(last_clusters, present.tolist()) if p]
+    return labels, ids
+
+
+def clean_start_clusters(names, points, last_clusters, k, weights, index=None):
     """Polis ``clean-start-clusters``: carry the last clustering over to new data.
 
     Returns ``(ids, centers)``."""
-    index = {n: i for i, n in enumerate(names)}
-    labels = np.full(len(names), -1, dtype=np.int64)
-    ids = []
-    for c in last_clusters:
-        idx = [index[m] for m in c.members if m in index]
-        if idx:
-            labels[idx] = len(ids)
-            ids.append(c.id)
+    labels, ids = _carry_over(names, last_clusters, index)
     if not ids:  # nothing left: one big cluster
         new_id = max((c.id for c in last_clusters), default=-1) + 1
         w = None if weights is None else weights
@@ -175,14 +188,20 @@ def clean_start_clusters(names, points, last_clusters, k, weights):
     return ids, centers
 
 
-def kmeans(names, points, k, last_clusters=None, max_iters=20, weights=None):
-    """Polis ``kmeans``. ``weights`` is an array aligned with ``names`` or None."""
+def kmeans(names, points, k, last_clusters=None, max_iters=20, weights=None, index=None):
+    """Polis ``kmeans``. ``weights`` is an array aligned with ``names`` or None; ``index``
+    (optional) maps each name to its position in ``names``."""
+    return kmeans_labelled(names, points, k, last_clusters, max_iters, weights, index)[0]
+
+
+def kmeans_labelled(names, points, k, last_clusters=None, max_iters=20, weights=None, index=None):
+    """:func:`kmeans`, also returning each point's position in the returned cluster list."""
     names = list(names)
     points = np.asarray(points, dtype=float).reshape(-1, 2)
     if not names:
-        return []
+        return [], np.zeros(0, dtype=np.int64)
     if last_clusters:
-        ids, centers = clean_start_clusters(names, points, last_clusters, k, weights)
+        ids, centers = clean_start_clusters(names, points, last_clusters, k, weights, index)
     else:
         ids, centers = init_clusters(points, k)
     buffers = (np.empty((len(points), len(ids))), np.empty((len(points), len(ids))))
@@ -204,13 +223,16 @@ def kmeans(names, points, k, last_clusters=None, max_iters=20, weights=None):
 
 
 def _clusters(names, ids, centers, labels):
-    """Clusters sorted by id, members in data order."""
+    """Clusters sorted by id, members in data order; and each point's cluster position."""
     by_label = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[by_label], np.arange(len(ids) + 1)).tolist()
-    order = np.argsort(ids, kind="stable").tolist()
+    order = np.argsort(ids, kind="stable")
+    position = np.empty(len(ids), dtype=np.int64)
+    position[order] = np.arange(len(ids))
     by_label = by_label.tolist()
-    return [Cluster(ids[o], [names[i] for i in by_label[bounds[o]:bounds[o + 1]]], centers[o].copy())
-            for o in order]
+    clusters = [Cluster(ids[o], [names[i] for i in by_label[bounds[o]:bounds[o + 1]]], centers[o].copy())
+                for o in order.tolist()]
+    return clusters, position[labels]
 
 
 def silhouette(names, points, clusters, dist=None) -> float:
@@ -219,7 +241,11 @@ def silhouette(names, points, clusters, dist=None) -> float:
     labels = np.full(len(names), -1, dtype=np.int64)
     for ci, c in enumerate(clusters):
         labels[[index[m] for m in c.members]] = ci
-    k = len(clusters)
+    return silhouette_labels(points, labels, len(clusters), dist)
+
+
+def silhouette_labels(points, labels, k, dist=None) -> float:
+    """:func:`silhouette` from each point's position in the cluster list (-1: none)."""
     if k < 2:
         return -1.0
     if labels.min() >= 0:  # every point clustered (the usual case): no sub-selection

@@ -10,14 +10,12 @@ from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy import sparse
 
 from . import clusters as cl
 from . import pca as pc
 from . import repness as rp
 
 AGREE, DISAGREE, PASS = 1, -1, 0
-_SPARSE_ROWS = 256  # more changed rows than this: sufficient statistics by sparse products
 
 
 class Vote(NamedTuple):
@@ -142,6 +140,7 @@ class OpinionModel:
         self._m = 0
         self.mod_out: set = set()
         self.in_conv: set = set()
+        self._names_cache = None  # (in-conv names, name -> position)
         self._in_conv_mask: np.ndarray | None = None  # in_conv as a row mask, rebuilt if they disagree
         self.pca_comps: np.ndarray | None = None
         self.base_clusters: list[cl.Cluster] = []
@@ -180,33 +179,31 @@ class OpinionModel:
                 setattr(self, name, new)
 
     def _row_stats(self, rows, sign):
-        m = self._m
+        """Add (sign +1) or remove (-1) these rows' contribution to A, B and N."""
         if len(rows) == 0:
             return
-        block = self._raw[rows, :m]
+        self._add_stats(self._raw[rows, : self._m], sign)
+
+    def _add_stats(self, block, sign):
+        """A += sign V^T V, B += sign M^T V, N += sign M^T M for a block of rows (NaN = no vote).
+
+        A ``sign`` per row (an array) adds and removes rows in one product."""
+        m = self._m
         voted = ~np.isnan(block)
-        # votes are -1/0/1, so the products and sums are exact integers whichever
-        # way they are computed (float32 dense for a few rows, sparse for many)
-        if len(rows) > _SPARSE_ROWS:
-            r, c = np.nonzero(voted)
-            mask = sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=block.shape)
-            v = sparse.csr_matrix((block[r, c], (r, c)), shape=block.shape)
-            vt, maskt = v.T.tocsr(), mask.T.tocsr()
-            vv, mv, mm = (vt @ v).toarray(), (maskt @ v).toarray(), (maskt @ mask).toarray()
-        else:
-            mask = voted.astype(np.float32)
-            v = np.where(voted, block, 0.0).astype(np.float32)
-            vv, mv, mm = v.T @ v, mask.T @ v, mask.T @ mask
-        self._A[:m, :m] += sign * vv
-        self._B[:m, :m] += sign * mv
-        self._N[:m, :m] += sign * mm
+        # votes are -1/0/1, so float32 products and sums are exact integers
+        mask = voted.astype(np.float32)
+        v = np.where(voted, block, 0.0).astype(np.float32)
+        signed_mask, signed_v = (mask, v) if np.isscalar(sign) else (mask * sign[:, None], v * sign[:, None])
+        scale = sign if np.isscalar(sign) else 1.0
+        self._A[:m, :m] += scale * (v.T @ signed_v)
+        self._B[:m, :m] += scale * (signed_mask.T @ v)
+        self._N[:m, :m] += scale * (signed_mask.T @ mask)
 
     @staticmethod
     def _indices(inv, uniq, index: dict, names: list) -> np.ndarray:
         """Row/column index per vote (``inv`` into ``uniq``, in vote order); new ids are
         appended in order of first appearance."""
-        _, first = np.unique(inv, return_index=True)  # first vote of each present id
-        present = np.unique(inv)
+        present, first = np.unique(inv, return_index=True)  # first vote of each present id
         for u in present[np.argsort(first, kind="stable")].tolist():
             name = uniq[u]
             if name not in index:
@@ -235,11 +232,16 @@ class OpinionModel:
         # in time order numpy fancy assignment keeps the last write per cell;
         # votes older than the stored one for a cell are ignored
         keep = t >= self._ts[r, c]
-        changed = np.unique(r[keep])
-        self._row_stats(changed[changed < n_before], -1.0)  # rows new in this batch had no votes
+        changed = np.flatnonzero(np.bincount(r[keep], minlength=self._n))  # rows that got a vote, sorted
+        old_rows = changed[changed < n_before]  # rows new in this batch had no votes
+        before = self._raw[old_rows, : self._m]
         self._raw[r[keep], c[keep]] = val[keep]
         self._ts[r[keep], c[keep]] = t[keep]
-        self._row_stats(changed, 1.0)
+        # swap the changed rows' old contribution to the statistics for the new one, in one product
+        after = self._raw[changed, : self._m]
+        signs = np.concatenate([np.full(len(old_rows), -1.0, np.float32), np.ones(len(changed), np.float32)])
+        if len(changed):
+            self._add_stats(np.vstack([before, after]), signs)
 
     @property
     def raw(self) -> np.ndarray:
@@ -261,9 +263,10 @@ class OpinionModel:
         if n == 0 or m == 0:
             self.result = _empty_result(time.perf_counter() - start)
             return self.result
-        rating = raw.copy()
         mod_cols = [self._sid_index[s] for s in self.mod_out if s in self._sid_index]
+        rating = raw  # read only below; a copy only when moderated-out columns are zeroed
         if mod_cols:
+            rating = raw.copy()
             rating[:, mod_cols] = 0.0
         in_conv = self._update_in_conv(raw)
 
@@ -279,10 +282,9 @@ class OpinionModel:
 
         # base clusters over in-conv participants, in data order
         rows = np.flatnonzero(in_conv)
-        pids = self.pids
-        names = [pids[i] for i in rows.tolist()]
+        names, index = self._in_conv_names(rows)
         self.base_clusters = cl.kmeans(names, proj[rows], opts.base_k, self.base_clusters,
-                                       opts.base_iters)
+                                       opts.base_iters, index=index)
         base = self.base_clusters
         bids = [c.id for c in base]
         bcenters = np.array([c.center for c in base]).reshape(-1, 2)
@@ -293,10 +295,11 @@ class OpinionModel:
             clusterings = {}
             sils = {}
             bucket_dists = cl.distances(bcenters)
+            bindex = {b: i for i, b in enumerate(bids)}
             for k in range(2, cl.max_k(len(base), opts.max_k) + 1):
-                clusterings[k] = cl.kmeans(bids, bcenters, k, self.group_clusterings.get(k),
-                                           opts.group_iters, bweights)
-                sils[k] = cl.silhouette(bids, bcenters, clusterings[k], bucket_dists)
+                clusterings[k], labels = cl.kmeans_labelled(bids, bcenters, k, self.group_clusterings.get(k),
+                                                            opts.group_iters, bweights, bindex)
+                sils[k] = cl.silhouette_labels(bcenters, labels, len(clusterings[k]), bucket_dists)
             self.group_clusterings = clusterings
             this_k = max(sils, key=lambda k: (sils[k], k))
             self.k_smoother = cl.smooth_k(self.k_smoother, this_k, opts.group_k_buffer)
@@ -308,6 +311,18 @@ class OpinionModel:
         self.result = self._result(raw, rating, proj, center, comps, group_clusters,
                                    time.perf_counter() - start)
         return self.result
+
+    def _in_conv_names(self, rows):
+        """In-conv participant ids in row order and their positions; cached, as the
+        in-conv set changes only now and then."""
+        cache = self._names_cache
+        if cache is not None and len(cache[0]) == len(rows):  # in-conv only grows
+            return cache
+        pids = self.pids
+        names = [pids[i] for i in rows.tolist()]
+        index = {p: i for i, p in enumerate(names)}
+        self._names_cache = (names, index)
+        return names, index
 
     def _update_in_conv(self, raw) -> np.ndarray:
         """Polis's in-conv filter: participants with at least ``in_conv_min_votes`` votes (or
@@ -322,7 +337,7 @@ class OpinionModel:
         elif self.in_conv:
             index = self._pid_index
             in_conv[[index[p] for p in self.in_conv if p in index]] = True
-        counts = (~np.isnan(raw)).sum(axis=1)
+        counts = m - np.count_nonzero(np.isnan(raw), axis=1)  # votes per participant
         newly = np.flatnonzero((counts >= min(opts.in_conv_min_votes, m)) & ~in_conv)
         in_conv[newly] = True
         missing = opts.in_conv_greedy_n - int(in_conv.sum())

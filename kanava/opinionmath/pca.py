@@ -81,7 +81,7 @@ def power_pca_cov(cov: np.ndarray, n_comps: int = 2, iters: int = 100, start_vec
         pc = _power_iteration(cov, start, iters)
         comps[i] = pc
         norm2 = float(pc @ pc)
-        if norm2 > 0:
+        if norm2 > 0 and i + 1 < wanted:  # the last component needs no deflation
             # deflate: rows r -> r - (r.pc / pc.pc) pc, expressed on X^T X
             u = pc / np.sqrt(norm2)
             cu = cov @ u
@@ -91,11 +91,12 @@ def power_pca_cov(cov: np.ndarray, n_comps: int = 2, iters: int = 100, start_vec
 
 def sparsity_aware_project(rating: np.ndarray, center: np.ndarray, comps: np.ndarray) -> np.ndarray:
     """Project rows of ``rating`` (NaN = not voted) as Polis's ``sparsity-aware-project-ptpts``."""
-    voted = ~np.isnan(rating)
-    centred = np.where(voted, rating - center[np.newaxis, :], 0.0)
+    missing = np.isnan(rating)
+    centred = rating - center[np.newaxis, :]
+    centred[missing] = 0.0  # a vote not cast contributes nothing
     proj = centred @ comps[:2].T
     n_cols = rating.shape[1]
-    n_voted = np.maximum(voted.sum(axis=1), 1)
+    n_voted = np.maximum(n_cols - np.count_nonzero(missing, axis=1), 1)
     return proj * np.sqrt(n_cols / n_voted)[:, np.newaxis]
 
 
@@ -103,7 +104,5 @@ def project_statements(center: np.ndarray, comps: np.ndarray) -> np.ndarray:
     """Polis ``pca-project-cmnts``: each statement as a lone "agree" vote (Polis stores agree as -1; we as +1)."""
     n_cols = center.shape[0]
     out = np.zeros((n_cols, 2))
-    for i in range(n_cols):
-        x = 1.0 - center[i]
-        out[i] = x * comps[:2, i] * np.sqrt(n_cols)
+    out[:] = ((1.0 - center)[:, None] * comps[:2].T) * np.sqrt(n_cols)
     return out
