@@ -117,3 +117,12 @@ def serve_media(page, media_url: str, media_root) -> None:
         route.fulfill(status=200, body=target.read_bytes(), headers={"Content-Type": content_type})
 
     page.route(f"**{media_url}**", handle)
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the element matching ``selector`` has the focus (as a keyboard user would)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")

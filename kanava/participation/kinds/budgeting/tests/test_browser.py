@@ -8,7 +8,7 @@ from django.utils import translation
 from kanava.participation.kinds.budgeting.models import Ballot, Proposal
 from kanava.participation.kinds.budgeting.tests.conftest import (close_vote, make_process, make_resident,
                                                                  session_cookie_for)
-from kanava.testing.browser import axe_violations, describe, screenshot
+from kanava.testing.browser import axe_violations, describe, screenshot, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +22,6 @@ def url_in(language, name, *args):
     with translation.override(language):
         return reverse(name, args=args)
 
-
-def tab_to(page, selector, limit=80):
-    """Press Tab until ``selector`` has the focus (a keyboard user's way there)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"Tab never reached {selector}")
 
 
 def assert_accessible(page):

@@ -4,17 +4,10 @@ import pytest
 
 from kanava.participation.kinds.hearing.models import Comment
 from kanava.participation.kinds.hearing.tests.support import add_comments, make_hearing, sections
-from kanava.testing.browser import axe_violations, describe, screenshot
+from kanava.testing.browser import axe_violations, describe, screenshot, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def tab_to(page, selector: str, limit: int = 80) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"Tab never reached {selector}")
 
 
 def test_a_resident_comments_in_swedish_by_keyboard_choosing_a_place_from_the_list(live_server, new_page, cast):

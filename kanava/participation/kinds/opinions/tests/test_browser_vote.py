@@ -8,18 +8,10 @@ import pytest
 
 from kanava.participation.kinds.opinions.models import Statement, Vote
 from kanava.participation.kinds.opinions.tests.test_vote import make_conversation
-from kanava.testing.browser import axe_violations, describe, screenshot
+from kanava.testing.browser import axe_violations, describe, screenshot, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def tab_to(page, selector: str, limit: int = 80) -> None:
-    """Press Tab until the element matching ``selector`` has the focus (as a keyboard user would)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"Tab never reached {selector}")
 
 
 def statement_text(page) -> str:
