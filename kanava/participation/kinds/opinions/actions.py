@@ -19,6 +19,7 @@ from django.utils import timezone
 from kanava.core.audit import Actor, record
 from kanava.participation.actions import bump
 from kanava.participation.kinds.opinions.models import AGREE, DISAGREE, PASS, MathState, Statement, Vote, Voter
+from kanava.participation.kinds.opinions.staff_actions import next_number
 from kanava.participation.models import Participant, Process
 
 Status = Statement.Status
@@ -112,9 +113,8 @@ def do_write_statement(actor: Actor, process: Process, voter: Voter, text: str, 
     for _attempt in range(10):
         try:
             with transaction.atomic():
-                highest = Statement.objects.filter(process=process).aggregate(m=Max("number"))["m"]
                 statement = Statement.objects.create(
-                    process=process, number=0 if highest is None else highest + 1, text={language: text},
+                    process=process, number=next_number(process), text={language: text},
                     language=language, seed=False, author=voter, participant=voter.participant, status=status,
                     created_at=timezone.now())
                 break
