@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -34,6 +35,21 @@ def digest(kind: str, value: str) -> str:
     normalised = value.strip().lower()
     key = hashlib.sha256(f"kanava.participation.{kind}:{settings.SECRET_KEY}".encode()).digest()
     return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def browser_digest(request, process, kind: str, create: bool = False) -> str:
+    """A keyed digest tying anonymous input to this browser and this process only; "" if none yet.
+
+    The browser's random token is kept in the session under ``<kind>_browser``; ``create``
+    makes one when there is none.
+    """
+    session_key = f"{kind}_browser"
+    token = request.session.get(session_key)
+    if not token:
+        if not create:
+            return ""
+        token = request.session[session_key] = secrets.token_hex(16)
+    return digest(f"{kind}-browser", f"{process.pk}:{token}")
 
 
 def _state(request) -> dict:

@@ -5,7 +5,6 @@ Both work without JavaScript (POST, then a redirect to GET); with htmx a vote sw
 
 from __future__ import annotations
 
-import secrets
 
 from django.http import Http404
 from django.shortcuts import redirect
@@ -24,7 +23,6 @@ from kanava.participation.manifest import Level
 from kanava.participation.pages import render_page
 
 KIND = "opinions"
-BROWSER = "opinions_browser"  # the session's random token for anonymous voting
 VALUES = {"agree": AGREE, "disagree": DISAGREE, "pass": PASS}
 
 
@@ -37,12 +35,7 @@ def voter_key(request, process, create: bool = False) -> str:
     participant, level = identity.current(request, process.organisation)
     if participant is not None and level > Level.NONE:
         return identity.digest("opinions-participant", f"{process.pk}:{participant.pk}")
-    token = request.session.get(BROWSER)
-    if not token:
-        if not create:
-            return ""
-        token = request.session[BROWSER] = secrets.token_hex(16)
-    return identity.digest("opinions-browser", f"{process.pk}:{token}")
+    return identity.browser_digest(request, process, "opinions", create)
 
 
 def current_voter(request, process, create: bool = False):

@@ -11,7 +11,6 @@ is ignored.
 
 from __future__ import annotations
 
-import secrets
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
@@ -36,7 +35,6 @@ from kanava.participation.lookups import public_process
 from kanava.participation.pages import render_page
 
 DRAFT = "survey_draft"
-BROWSER = "survey_browser"
 TEXT_PAGE_SIZE = 20
 
 
@@ -48,12 +46,7 @@ def _language() -> str:
 
 def browser_digest(request, process, create: bool = False) -> str:
     """A keyed digest tying an anonymous response to this browser (and only this process); "" if none yet."""
-    token = request.session.get(BROWSER)
-    if not token:
-        if not create:
-            return ""
-        token = request.session[BROWSER] = secrets.token_hex(16)
-    return identity.digest("survey-browser", f"{process.pk}:{token}")
+    return identity.browser_digest(request, process, "survey", create)
 
 
 def _draft(request, process) -> dict[str, list[str]]:
