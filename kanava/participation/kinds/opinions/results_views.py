@@ -43,9 +43,9 @@ def report(request, process):
 
 
 def report_pdf(request, process):
-    from kanava.participation.exports import filename
-
     from django.core.cache import cache
+
+    from kanava.participation.exports import filename, results_pdf_bytes
 
     process = public_process(request, process, kind="opinions")
     language = _language()
@@ -54,31 +54,11 @@ def report_pdf(request, process):
     key = f"opinions:report-pdf:{process.pk}:{process.version}:{language}:{computed.timestamp() if computed else 0}"
     body = cache.get(key)
     if body is None:
-        body = pdf_bytes(request, process, language)
+        body = results_pdf_bytes(request, process, language)
         cache.set(key, body, 3600)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename(process, "pdf")}"'
     return response
-
-
-def pdf_bytes(request, process, language: str) -> bytes:
-    """The report as a tagged PDF through the framework's results PDF template (nothing fetched from the network)."""
-    from django.conf import settings
-    from django.template.loader import render_to_string
-    from django.utils import timezone, translation
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    from kanava.participation.pages import labelled_counts
-
-    with translation.override(language), timezone.override(process.organisation.tz):
-        html = render_to_string("participation/results_pdf.html", {
-            **results.results_context(process, language), "kind_template": "opinions/_results.html",
-            "process": process, "language": language, "process_title": process.display_title(language),
-            "organisation_name": process.organisation.display_name(language),
-            "counts": labelled_counts(process), "printed_at": timezone.now()}, request=request)
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=html, base_url=settings.SITE_URL, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def map_svg(request, process):
