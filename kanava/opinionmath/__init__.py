@@ -18,10 +18,12 @@ Vote(participant_id, statement_id, value, timestamp)   # NamedTuple; value +1 ag
 
 result = compute(votes, moderated_out=(), options=None)   # one-shot: ONE Polis conv-update over all votes
 #   moderated_out: statement ids moderated out (Polis zeroes their column; excluded from repness/consensus)
-result = replay(votes, moderated_out=(), window_seconds=60, model=None)
-#   replays the votes in timestamp order, in 60-second batches, through OpinionModel.update() -- the live
-#   history Polis ran. Use it to import a Polis export (its groups then match Polis's); pass model=OpinionModel()
-#   to keep the state and continue incrementally. Slow for big conversations (vtaiwan.uberx ~1-2 min): run in a worker.
+result = replay(votes, moderated_out=(), window_seconds=POLIS_POLL_SECONDS, model=None)
+#   replays the votes in timestamp order through OpinionModel.update(), one update per second of votes (Polis's math
+#   worker polls every 1000 ms) -- the live history Polis ran. moderated_out may map statement -> ms timestamp of its
+#   moderation (moderation_times(votes, out) dates it at the statement's last vote, for a Polis export). Use it to
+#   import a Polis export (its groups then match Polis's); pass model=OpinionModel() to keep the state and continue
+#   incrementally. Slow for big conversations (one update per busy second): run it at import or in a worker.
 
 model = OpinionModel(options=None)          # incremental state, what a worker keeps
 model.add_votes(votes)                      # buffer; latest vote per (participant, statement) wins (by timestamp)
@@ -68,18 +70,19 @@ CLI: `python -m kanava.opinionmath.evaluate /work/shared/data/polis` (ARI per co
 """
 
 from .model import AGREE, DISAGREE, PASS, Group, OpinionModel, Options, Result, Vote
-from .replay import REPLAY_WINDOW_SECONDS, compute, replay
+from .replay import POLIS_POLL_SECONDS, compute, moderation_times, replay
 
 __all__ = [
            "AGREE",
            "DISAGREE",
            "PASS",
-           "REPLAY_WINDOW_SECONDS",
+           "POLIS_POLL_SECONDS",
            "Group",
            "OpinionModel",
            "Options",
            "Result",
            "Vote",
            "compute",
+           "moderation_times",
            "replay",
 ]

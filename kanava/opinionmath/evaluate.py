@@ -13,7 +13,7 @@ from pathlib import Path
 from sklearn.metrics import adjusted_rand_score
 
 from .polisfmt import read_export
-from .replay import compute, replay
+from .replay import compute, moderation_times, replay
 
 
 def conversations(root) -> list[Path]:
@@ -30,8 +30,10 @@ def ari(polis_groups: dict, participants: dict) -> float:
 
 def evaluate(path, one_shot: bool = False):
     export = read_export(path)
-    run = compute if one_shot else replay
-    result = run(export.votes, export.moderated_out)
+    if one_shot:
+        result = compute(export.votes, export.moderated_out)
+    else:
+        result = replay(export.votes, moderation_times(export.votes, export.moderated_out))
     return export, result, ari(export.groups, result.participants)
 
 

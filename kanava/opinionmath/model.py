@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -100,7 +101,13 @@ def _ranks(ids):
         arr = np.array(ids)
         if arr.dtype.kind not in "iu":
             raise TypeError
-        uniq, inv = np.unique(arr, return_inverse=True)
+        if len(arr) and arr.min() >= 0 and arr.max() < 4 * len(arr) + 1024:
+            # small non-negative ids (Polis's and ours): a counting sort, no comparison sort
+            present = np.bincount(arr) > 0
+            uniq = np.flatnonzero(present)
+            inv = (np.cumsum(present) - 1)[arr]
+        else:
+            uniq, inv = np.unique(arr, return_inverse=True)
         return inv, uniq.tolist(), inv
     except (TypeError, ValueError):
         uniq = sorted(set(ids), key=id_key)
@@ -109,13 +116,39 @@ def _ranks(ids):
         return inv, uniq, inv
 
 
+_FIELDS = tuple(itemgetter(i) for i in range(4))
+
+
+def vote_columns(votes) -> tuple[list, list, list, list]:
+    """(participant ids, statement ids, values, timestamps) as four lists.
+
+    One ``map`` per field rather than ``zip(*votes)``: no 4-tuple per vote for the
+    garbage collector to chase."""
+    return tuple(list(map(field, votes)) for field in _FIELDS)
+
+
+def _vote_order(t: np.ndarray, p_rank: np.ndarray, s_rank: np.ndarray) -> np.ndarray:
+    """Indices that sort votes by (timestamp, participant rank, statement rank), stable.
+
+    Whole-millisecond timestamps fold the three keys into one integer when it fits
+    (one sort instead of three); otherwise ``lexsort``. Both give the same order."""
+    if len(t) == 0:
+        return np.zeros(0, dtype=np.int64)
+    n_p, n_s = int(p_rank.max()) + 1, int(s_rank.max()) + 1
+    low, span = t.min(), t.max() - t.min()
+    if np.isfinite(span) and (span + 1) * n_p * n_s < 2**62 and np.array_equal(t, np.floor(t)):
+        key = (t - low).astype(np.int64) * (n_p * n_s) + p_rank * n_s + s_rank
+        return np.argsort(key, kind="stable")
+    return np.lexsort((s_rank, p_rank, t))
+
+
 def sort_votes(votes) -> list:
     """Votes in canonical order: timestamp, then participant id, then statement id."""
     votes = list(votes)
     if len(votes) < 2:
         return votes
-    pids, sids, _values, times = zip(*votes)
-    order = np.lexsort((_ranks(sids)[0], _ranks(pids)[0], np.array(times, dtype=float)))
+    pids, sids, _values, times = vote_columns(votes)
+    order = _vote_order(np.array(times, dtype=float), _ranks(pids)[0], _ranks(sids)[0])
     return [votes[i] for i in order.tolist()]
 
 
@@ -202,26 +235,34 @@ class OpinionModel:
     @staticmethod
     def _indices(inv, uniq, index: dict, names: list) -> np.ndarray:
         """Row/column index per vote (``inv`` into ``uniq``, in vote order); new ids are
-        appended in order of first appearance."""
-        present, first = np.unique(inv, return_index=True)  # first vote of each present id
-        for u in present[np.argsort(first, kind="stable")].tolist():
-            name = uniq[u]
-            if name not in index:
-                index[name] = len(names)
-                names.append(name)
-        lookup = np.zeros(len(uniq), dtype=np.int64)
-        lookup[present] = [index[uniq[u]] for u in present.tolist()]
+        appended in order of first appearance.
+
+        ``uniq`` holds exactly the ids present in ``inv`` (dense ranks)."""
+        count = len(inv)
+        first = np.empty(len(uniq), dtype=np.int64)
+        # with repeated indices the last write wins: writing in reverse leaves each id's first vote
+        first[inv[::-1]] = np.arange(count - 1, -1, -1, dtype=np.int64)
+        in_order = [uniq[u] for u in np.argsort(first, kind="stable").tolist()]
+        if not index:  # nothing known yet (a first batch): all are new, in this order
+            index.update(zip(in_order, range(len(in_order))))
+            names.extend(in_order)
+        else:
+            for name in in_order:
+                if name not in index:
+                    index[name] = len(names)
+                    names.append(name)
+        lookup = np.fromiter((index[name] for name in uniq), dtype=np.int64, count=len(uniq))
         return lookup[inv]
 
     def _apply(self, votes):
         """Write votes into the matrix in canonical order (timestamp, participant, statement)."""
         if not votes:
             return
-        pids, sids, values, times = zip(*votes)
+        pids, sids, values, times = vote_columns(votes)
         p_inv, p_uniq, _ = _ranks(pids)
         s_inv, s_uniq, _ = _ranks(sids)
         t = np.array(times, dtype=float)
-        order = np.lexsort((s_inv, p_inv, t))
+        order = _vote_order(t, p_inv, s_inv)
         n_before = self._n
         r = self._indices(p_inv[order], p_uniq, self._pid_index, self.pids)
         c = self._indices(s_inv[order], s_uniq, self._sid_index, self.sids)
@@ -231,7 +272,7 @@ class OpinionModel:
         t = t[order]
         # in time order numpy fancy assignment keeps the last write per cell;
         # votes older than the stored one for a cell are ignored
-        keep = t >= self._ts[r, c]
+        keep = t >= self._ts[r, c] if n_before else np.ones(len(t), dtype=bool)  # a first batch: all cells empty
         changed = np.flatnonzero(np.bincount(r[keep], minlength=self._n))  # rows that got a vote, sorted
         old_rows = changed[changed < n_before]  # rows new in this batch had no votes
         before = self._raw[old_rows, : self._m]
@@ -239,8 +280,10 @@ class OpinionModel:
         self._ts[r[keep], c[keep]] = t[keep]
         # swap the changed rows' old contribution to the statistics for the new one, in one product
         after = self._raw[changed, : self._m]
-        signs = np.concatenate([np.full(len(old_rows), -1.0, np.float32), np.ones(len(changed), np.float32)])
-        if len(changed):
+        if not len(old_rows):  # only new rows (a first batch): add them, nothing to take away
+            self._add_stats(after, 1.0)
+        elif len(changed):
+            signs = np.concatenate([np.full(len(old_rows), -1.0, np.float32), np.ones(len(changed), np.float32)])
             self._add_stats(np.vstack([before, after]), signs)
 
     @property

@@ -149,3 +149,33 @@ def test_any_vote_stream_replays_to_a_consistent_result(votes):
     assert sum(g.members for g in result.groups) == len(grouped)
     assert set(grouped) <= set(result.in_conv)
     json.dumps(result.to_json())
+
+
+def test_a_moderation_takes_effect_from_the_first_update_after_it():
+    votes = two_blocs()  # timestamps 1, 2, 3, ... ms
+    seen = []
+
+    class Spy(OpinionModel):
+        def update(self, build_result=True):
+            seen.append((self.pending[0][3], set(self.mod_out)))
+            return super().update(build_result)
+
+    moderated_at = votes[len(votes) // 2][3]
+    result = replay(votes, moderated_out={4: moderated_at, 7: None}, window_seconds=0.05, model=Spy())
+    assert seen and all(7 in out for _first, out in seen)  # undated: from the start
+    assert all((4 in out) == (first > moderated_at) for first, out in seen)
+    assert {4, 7} <= set(seen[-1][1]) and result.n_statements == 12
+
+
+def test_moderation_times_date_a_statement_at_its_last_vote():
+    from kanava.opinionmath import moderation_times
+
+    votes = [(1, 4, 1, 10), (2, 4, -1, 30), (3, 4, 0, 20), (1, 5, 1, 40)]
+    assert moderation_times(votes, [4, 6]) == {4: 30, 6: None}
+
+
+def test_moderated_after_the_last_vote_is_still_out_of_the_final_result():
+    votes = two_blocs()
+    model = OpinionModel()
+    replay(votes, moderated_out={3: votes[-1][3] + 1000}, window_seconds=0.05, model=model)
+    assert 3 in model.mod_out

@@ -41,8 +41,13 @@ def votes_of(process_id: int, since=None) -> list[tuple[int, int, int, float]]:
 
 def moderated_out(process_id: int) -> set[int]:
     """Numbers of the statements moderated out: Polis zeroes their column."""
-    return set(Statement.objects.filter(process_id=process_id, status=Statement.Status.REJECTED)
-               .values_list("number", flat=True))
+    return set(moderation_times(process_id))
+
+
+def moderation_times(process_id: int) -> dict[int, float | None]:
+    """Statements moderated out -> ms timestamp of the moderation (None: not known, from the start)."""
+    rows = Statement.objects.filter(process_id=process_id, status=Statement.Status.REJECTED)
+    return {number: (_ms(at) if at else None) for number, at in rows.values_list("number", "moderated_at")}
 
 
 def _load(blob) -> OpinionModel | None:
@@ -78,15 +83,20 @@ def _one_run_at_a_time(process_id: int):
 
 
 def full_replay(process_id: int) -> tuple[OpinionModel, Result]:
-    """The whole history replayed in time order (what Polis computed live)."""
+    """The whole history replayed in time order, each moderation from when it happened (what Polis computed live)."""
     model = OpinionModel()
-    result = replay(votes_of(process_id), moderated_out=moderated_out(process_id), model=model)
+    result = replay(votes_of(process_id), moderated_out=moderation_times(process_id), model=model)
     return model, result
 
 
 def recompute(process_id: int) -> MathState | None:
     """Bring the stored map up to date with the votes; the result is saved and returned."""
     MathState.objects.filter(pk=process_id, queued=True).update(queued=False)
+    done = _update(process_id)
+    return done[0] if done else None
+
+
+def _update(process_id: int) -> tuple[MathState, Result] | None:
     with _one_run_at_a_time(process_id):
         state = MathState.objects.filter(pk=process_id).first()
         if state is None:
@@ -101,7 +111,25 @@ def recompute(process_id: int) -> MathState | None:
             _moderate(model, moderated_out(process_id))
             result = model.update()
         seconds = time.perf_counter() - clock
-        return _save(process_id, model, result, started, seconds)
+        result.seconds = seconds
+        return _save(process_id, model, result, started, seconds), result
+
+
+def rebuild(process) -> Result:
+    """The whole history replayed and stored as the conversation's state (an import, or a lost state)."""
+    MathState.objects.get_or_create(process_id=process.pk)
+    with _one_run_at_a_time(process.pk):
+        started = timezone.now()
+        model, result = full_replay(process.pk)
+        _save(process.pk, model, result, started, result.seconds)
+    return result
+
+
+def compute_for_command(process) -> Result:
+    """``opinions_compute``: one update of the stored map with the votes and moderation since it was
+    computed (the whole history replayed if it has none yet); stored and returned."""
+    MathState.objects.get_or_create(process_id=process.pk)
+    return _update(process.pk)[1]
 
 
 def _save(process_id: int, model: OpinionModel, result: Result, started, seconds: float) -> MathState:
@@ -114,11 +142,3 @@ def _save(process_id: int, model: OpinionModel, result: Result, started, seconds
     return MathState.objects.get(pk=process_id)
 
 
-def compute_for_command(process) -> Result:
-    """``opinions_compute``: the whole history replayed, stored as the conversation's state, returned."""
-    MathState.objects.get_or_create(process_id=process.pk)
-    with _one_run_at_a_time(process.pk):
-        started = timezone.now()
-        model, result = full_replay(process.pk)
-        _save(process.pk, model, result, started, result.seconds)
-    return result

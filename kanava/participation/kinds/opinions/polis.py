@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from kanava.core.audit import Actor, record
+from kanava.opinionmath import moderation_times
 from kanava.participation import identity
 from kanava.participation.kinds.opinions.conf import ConversationSettings
 from kanava.participation.kinds.opinions.models import MathState, Statement, Vote, Voter
@@ -87,6 +88,8 @@ def import_export(organisation, path, *, actor: Actor | None = None, slug: str |
         else:
             found[0], found[2] = vote.value, vote.timestamp
     statement_ids = {comment.id for comment in export.comments}
+    # The export does not date moderation; a statement moderated out gets no more votes, so its last vote dates it.
+    moderated = moderation_times(export.votes, [c.id for c in export.comments if c.moderated == -1])
     latest = {key: value for key, value in latest.items() if key[1] in statement_ids}
     pids = sorted({pid for pid, _sid in latest} | {c.author for c in export.comments if isinstance(c.author, int)}
                   | {pid for pid in export.groups if isinstance(pid, int)})
@@ -124,7 +127,9 @@ def import_export(organisation, path, *, actor: Actor | None = None, slug: str |
                 process=process, number=int(comment.id), text={language: comment.text}, language=language,
                 author_id=voter_pk.get(comment.author), status=MODERATED.get(comment.moderated,
                                                                              Statement.Status.ACCEPTED),
-                created_at=_when(comment.timestamp), agree_count=agree, disagree_count=disagree,
+                created_at=_when(comment.timestamp),
+                moderated_at=_when(moderated[comment.id]) if moderated.get(comment.id) else None,
+                agree_count=agree, disagree_count=disagree,
                 pass_count=passed))
         Statement.objects.bulk_create(statements, batch_size=BATCH)
         statement_pk = dict(Statement.objects.filter(process=process).values_list("number", "pk"))

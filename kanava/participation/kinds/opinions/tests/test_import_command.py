@@ -30,16 +30,17 @@ def test_the_command_prints_the_conversations_id_as_the_last_line():
     assert process.organisation == organisation and process.kind == "opinions"
     assert Statement.objects.filter(process=process).count() == 50
     assert Vote.objects.filter(process=process).exists()
+    assert lines[-2].startswith("Opinion map: 2 groups of ")
 
 
 def test_with_several_organisations_one_is_chosen_by_slug(cast):
     with pytest.raises(CommandError, match="--organisation"):
-        run(str(DATA / "brexit-consensus"))
-    lines = run(str(DATA / "brexit-consensus"), "--organisation", cast.other_org.slug, "--slug", "brexit")
+        run(str(DATA / "brexit-consensus"), "--no-map")
+    lines = run(str(DATA / "brexit-consensus"), "--organisation", cast.other_org.slug, "--slug", "brexit", "--no-map")
     process = Process.objects.get(pk=int(lines[-1]))
     assert process.organisation == cast.other_org and process.slug == "brexit"
     with pytest.raises(CommandError, match="No organisation"):
-        run(str(DATA / "brexit-consensus"), "--organisation", "nobody")
+        run(str(DATA / "brexit-consensus"), "--organisation", "nobody", "--no-map")
 
 
 def test_a_missing_folder_is_a_clear_error(tmp_path):

@@ -114,3 +114,20 @@ def test_staff_download_the_conversation_in_polis_format(client, cast):
     login(client, cast.outsider)
     assert client.get(reverse("opinions_staff:polis_export", kwargs={"org": cast.other_org.slug,
                                                                     "pk": process.pk})).status_code == 404
+
+
+def test_a_moderated_out_statement_is_dated_at_its_last_vote(cast):
+    """The export does not date moderation; Polis stops showing a statement once it is moderated out."""
+    folder = DATA / "15-per-hour-seattle"
+    process = polis.import_export(cast.org, folder)
+    last = {}
+    with open(folder / "votes.csv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            sid, ms = int(row["comment-id"]), int(row["timestamp"])
+            last[sid] = max(ms, last.get(sid, ms))
+    rejected = Statement.objects.filter(process=process, status=Statement.Status.REJECTED)
+    assert rejected.count() == 23
+    for statement in rejected:
+        assert round(statement.moderated_at.timestamp() * 1000) == last[statement.number]
+    assert not Statement.objects.filter(process=process, status=Statement.Status.ACCEPTED,
+                                        moderated_at__isnull=False).exists()

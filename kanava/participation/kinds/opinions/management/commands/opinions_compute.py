@@ -3,8 +3,10 @@
     python manage.py opinions_compute CONVERSATION [--json]
 
 CONVERSATION is what ``opinions_import_polis`` prints last (the process id) or the process's
-slug.  The whole vote history is replayed in time order (as Polis computed it live) and stored
-as the conversation's map.  ``--json`` prints ``{"participants": {"<voter number>": group or
+slug.  The stored map is updated with the votes and moderation since it was computed, as the
+worker does after votes; a conversation without a map yet (imported with ``--no-map``) first
+has its whole vote history replayed in time order, as Polis computed it live. ``seconds`` is
+the time of that run.  ``--json`` prints ``{"participants": {"<voter number>": group or
 null}, "consensus": [{"statement", "direction", ...stats}], "repness": {...}, "seconds": s}`` with Polis's participant and
 comment ids (Voter.number, Statement.number).
 """

@@ -1,8 +1,12 @@
 """Create an opinion map from a Polis open-data export folder; the last line printed is its identifier.
 
-    manage.py opinions_import_polis ../shared/data/polis/vtaiwan.uberx [--organisation SLUG] [--slug S]
+    manage.py opinions_import_polis ../shared/data/polis/vtaiwan.uberx [--organisation SLUG] [--slug S] [--no-map]
 
-The identifier (the process's id) is what ``opinions_compute`` takes.
+The identifier (the process's id) is what ``opinions_compute`` takes. The map is computed as
+Polis computed it live: the vote history is replayed, one update per second of votes, and
+stored as the conversation's state (a minute or two for the biggest shared conversations);
+``opinions_compute`` then updates it in milliseconds. ``--no-map`` leaves that to the first
+``opinions_compute`` or worker run.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--organisation", help="the organisation's slug (needed when there are several)")
         parser.add_argument("--slug", help="the new process's address (default: from the topic)")
         parser.add_argument("--language", default="en", help="the language of the texts (default en)")
+        parser.add_argument("--no-map", action="store_true",
+                            help="do not replay the history into the opinion map now")
 
     def handle(self, *args, **options):
         from kanava.participation.kinds.opinions import polis
@@ -40,6 +46,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Imported “{process.display_title()}” into {organisation.slug} as /{process.slug}: "
                           f"{process.participant_count} voters, {process.contribution_count} votes and statements "
                           f"in {perf_counter() - started:.2f} s")
+        if not options["no_map"]:
+            from kanava.participation.kinds.opinions import mathrun
+
+            result = mathrun.rebuild(process)
+            self.stdout.write(f"Opinion map: {len(result.groups)} groups of {sum(g.members for g in result.groups)} "
+                              f"participants, from the vote history replayed in {result.seconds:.1f} s")
         self.stdout.write(str(process.pk))
 
     def _organisation(self, slug):
