@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "kanava.channels",
     "kanava.inbox",
     "kanava.participation",
+    "kanava.matters",
+    "kanava.notices",
+    "kanava.privacy",
     "kanava.site",
     "kanava.api",
 ]

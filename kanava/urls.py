@@ -40,6 +40,9 @@ urlpatterns += i18n_patterns(
     path("staff/<slug:org>/claims/", include("kanava.inbox.urls_claims")),
     path("staff/<slug:org>/participation/", include("kanava.participation.urls_staff")),
     *participation.staff_urls(),
+    path("staff/<slug:org>/matters/", include("kanava.matters.urls")),
+    path("staff/<slug:org>/notices/", include("kanava.notices.urls_staff")),
+    path("staff/<slug:org>/privacy/", include("kanava.privacy.urls")),
     path("staff/<slug:org>/", include("kanava.publishing.urls")),
     path("subscribe/", include("kanava.audience.urls")),
     *_channel_urls("urls", "channels/"),
@@ -47,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("participate/", include("kanava.participation.urls")),
     path("", include("kanava.inbox.urls_public")),
     path("", include("kanava.inbox.urls_facts")),
+    path("notices/", include("kanava.notices.urls")),
     path("", include("kanava.site.urls")),
     prefix_default_language=True,
 )

@@ -23,6 +23,8 @@ NAV_ITEMS = [
     ("moderation:log", _("Moderation"), Cap.MODERATE),
     ("claims:list", _("Claims and answers"), Cap.REPLY),
     ("participation_staff:list", _("Participation"), Cap.VIEW),
+    ("matters:list", _("Pending matters"), Cap.VIEW),
+    ("notices:list", _("Official notices"), Cap.VIEW),
     ("publishing:calendar", _("Calendar"), Cap.VIEW),
     ("channels:reach", _("Reach"), Cap.VIEW),
     ("audience_staff:list", _("Subscribers"), Cap.MANAGE_SUBSCRIBERS),

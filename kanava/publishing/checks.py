@@ -70,8 +70,15 @@ def link_problems(message: Message, check=None) -> list[Problem]:
     return problems
 
 
+def privacy_problems(message: Message) -> list[Problem]:
+    """Personal data and sensitive words in the versions block until fixed or confirmed (kanava.privacy)."""
+    from kanava.privacy.guard import message_problems
+
+    return message_problems(message)
+
+
 def check_message(message: Message, with_links: bool = False) -> Report:
-    general = language_problems(message) + image_problems(message)
+    general = language_problems(message) + image_problems(message) + privacy_problems(message)
     if with_links:
         general += link_problems(message)
     per_channel: dict[int, list[Problem]] = {}

@@ -183,6 +183,10 @@ def panel_for_typed(request, form, message: Message | None = None, with_links: b
         panel = done.panel
     except ACTION_ERRORS as error:
         return Panel(refused=error_text(error))
+    for problem in panel.general:
+        # What is typed is not stored: a finding in it is confirmed on the saved message's page.
+        if hasattr(problem, "confirm_url"):
+            problem.confirm_url = ""
     if with_links:
         panel.links = typed_link_problems(form)
     return panel

@@ -71,6 +71,11 @@ def world(cast, actor_of, settings, tmp_path):
     from kanava.participation import isolation
 
     ids.update(isolation.objects(cast, actor_of))
+    from kanava.matters import isolation as matters
+    from kanava.notices import isolation as notices
+
+    ids.update(matters.objects(cast, actor_of))
+    ids.update(notices.objects(cast, actor_of))
     return ids
 
 
@@ -105,6 +110,7 @@ def inbox_objects(cast, actor_of) -> dict:
 # URL name -> which object each id argument names.
 ID_ARGUMENTS = {
     "publishing:alert_resolve": {"pk": "alert"},
+    "privacy:confirm": {"pk": "message"},
     "publishing:delivery_retry": {"pk": "delivery"},
     "publishing:delivery_resolve": {"pk": "delivery"},
     "publishing:variant_edit": {"pk": "message", "variant_pk": "variant"},
@@ -156,7 +162,10 @@ def fill(name: str, route: str, slug: str, ids: dict) -> str:
             return OTHER_ARGUMENTS[argument]
         from kanava.participation import isolation
 
-        mapping = {**ID_ARGUMENTS, **isolation.id_arguments()}.get(name, {})
+        from kanava.matters.isolation import ID_ARGUMENTS as MATTERS
+        from kanava.notices.isolation import ID_ARGUMENTS as NOTICES
+
+        mapping = {**ID_ARGUMENTS, **isolation.id_arguments(), **MATTERS, **NOTICES}.get(name, {})
         if argument in mapping:
             return str(ids[mapping[argument]])
         namespace = name.split(":")[0]

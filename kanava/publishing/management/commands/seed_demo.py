@@ -22,6 +22,8 @@ from kanava.core.audit import Actor
 from kanava.core.models import Membership, Organisation, Person, Topic
 from kanava.core.roles import Role, needs_two_factor
 from kanava.inbox.demo import seed_inbox
+from kanava.matters.demo import seed as seed_matters
+from kanava.notices.demo import seed as seed_notices
 from kanava.participation.demo import seed_participation
 from kanava.publishing import actions, outbox
 
@@ -136,6 +138,8 @@ class Command(BaseCommand):
         self.news(org, topics, people)
         self.social_news(org, topics, people)
         seed_participation(org, Actor(person=people[Role.LEAD], label="demo"))
+        seed_matters(org, Actor(person=people[Role.LEAD], label="demo"))
+        seed_notices(org, Actor(person=people[Role.LEAD], label="demo"))
         return [{**login, "role": str(login["role"])} for login in logins]
 
     def channels(self, org, smtp_port, sms_port):
