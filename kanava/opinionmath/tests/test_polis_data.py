@@ -41,6 +41,7 @@ def test_replay_reproduces_polis_groups(name):
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 @pytest.mark.parametrize("name", SLOW)
 def test_replay_reproduces_polis_groups_large(name):
     check(name)

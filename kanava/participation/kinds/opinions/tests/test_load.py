@@ -38,6 +38,7 @@ MAP_WITHIN = 5.0  # seconds after the last vote's response (the issue's requirem
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 @pytest.mark.django_db(transaction=True)
 def test_300_residents_voting_at_once_are_all_on_the_map_within_5_seconds(cast, monkeypatch):
     if connection.vendor != "postgresql":
