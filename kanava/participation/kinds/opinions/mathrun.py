@@ -125,11 +125,18 @@ def rebuild(process) -> Result:
     return result
 
 
-def compute_for_command(process) -> Result:
-    """``opinions_compute``: one update of the stored map with the votes and moderation since it was
-    computed (the whole history replayed if it has none yet); stored and returned."""
-    MathState.objects.get_or_create(process_id=process.pk)
-    return _update(process.pk)[1]
+def compute_for_command(process) -> dict:
+    """``opinions_compute``: the map (``Result.to_json()``) brought up to date. With votes or moderation
+    since it was computed, one update (the whole history replayed if it has no map yet); with
+    nothing new, the stored map as it is -- Polis's worker runs an update only for new votes."""
+    clock = time.perf_counter()
+    state, _created = MathState.objects.get_or_create(process_id=process.pk)
+    model = _load(state.state)
+    if (model is not None and state.votes_until is not None and state.result
+            and set(model.mod_out) == moderated_out(process.pk)
+            and not Vote.objects.filter(process_id=process.pk, updated_at__gte=state.votes_until - MARGIN).exists()):
+        return {**state.result, "seconds": time.perf_counter() - clock}
+    return _update(process.pk)[1].to_json()
 
 
 def _save(process_id: int, model: OpinionModel, result: Result, started, seconds: float) -> MathState:

@@ -41,9 +41,10 @@ def test_brexit_consensus_imported_by_the_command_matches_polis_groups(cast):
     lines = out.getvalue().strip().splitlines()
     pk = lines[-1].strip()
     assert lines[-2].startswith("Opinion map: 2 groups")  # the import replayed the history into the map
-    stored = MathState.objects.get(process_id=int(pk)).result["participants"]
-    data = json.loads(run(pk, "--json"))  # one update of the stored map
-    assert data["participants"] == stored
+    state = MathState.objects.get(process_id=int(pk))
+    data = json.loads(run(pk, "--json"))  # nothing new since the import: the stored map as it is
+    assert data["participants"] == state.result["participants"]
+    assert MathState.objects.get(process_id=int(pk)).computed_at == state.computed_at
     assert set(data) == {"participants", "consensus", "repness", "seconds"}
     assert isinstance(data["consensus"], list)
     assert all(item["direction"] in ("agree", "disagree") and "statement" in item for item in data["consensus"])

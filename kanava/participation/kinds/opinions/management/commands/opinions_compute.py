@@ -4,9 +4,9 @@
 
 CONVERSATION is what ``opinions_import_polis`` prints last (the process id) or the process's
 slug.  The stored map is updated with the votes and moderation since it was computed, as the
-worker does after votes; a conversation without a map yet (imported with ``--no-map``) first
-has its whole vote history replayed in time order, as Polis computed it live. ``seconds`` is
-the time of that run.  ``--json`` prints ``{"participants": {"<voter number>": group or
+worker does after votes (with nothing new it is printed as it is: Polis updates only for new
+votes); a conversation without a map yet (imported with ``--no-map``) first has its whole vote
+history replayed in time order, as Polis computed it live. ``seconds`` is the time of that run.  ``--json`` prints ``{"participants": {"<voter number>": group or
 null}, "consensus": [{"statement", "direction", ...stats}], "repness": {...}, "seconds": s}`` with Polis's participant and
 comment ids (Voter.number, Statement.number).
 """
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         from kanava.participation.kinds.opinions.mapsvg import letter
 
         process = self._process(options["conversation"])
-        result = mathrun.compute_for_command(process).to_json()
+        result = mathrun.compute_for_command(process)
         if options["json"]:
             consensus = [{"statement": item["statement_id"], "direction": side, **item}
                          for side in ("agree", "disagree") for item in result["consensus"].get(side, [])]
