@@ -25,4 +25,5 @@ HEARING = register(ProcessKind(
     forget=hooks.forget,
     digest_lines=hooks.digest_lines,
     seed_demo=hooks.seed_demo,
+    extra={"count_labels": {"comments": _("Comments")}},
 ))

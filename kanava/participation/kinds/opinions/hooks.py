@@ -5,4 +5,4 @@ from __future__ import annotations
 
 
 def counts(process) -> dict[str, int]:
-    return {"voters": process.participant_count, "votes": process.contribution_count}
+    return {"voters": process.participant_count, "votes_and_statements": process.contribution_count}

@@ -26,5 +26,6 @@ KIND = register(ProcessKind(
     outcome_items=result_hooks.outcome_items,
     digest_lines=result_hooks.digest_lines,
     seed_demo=staff_hooks.seed_demo,
-    extra={"settings": "kanava.participation.kinds.opinions.conf.ConversationSettings"},
+    extra={"settings": "kanava.participation.kinds.opinions.conf.ConversationSettings",
+           "count_labels": {"voters": _("Voters"), "votes_and_statements": _("Votes and statements")}},
 ))

@@ -130,15 +130,18 @@ def render(coordinates: dict, participants: dict, group_ids: list, *, you=None, 
         total = sum(n for *_xy, n in marks)
         cx = sum(x * n for x, _y, n in marks) / total
         cy = sum(y * n for _x, y, n in marks) / total
-        parts.append(f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="22" font-weight="bold" text-anchor="middle" '
-                     f'dominant-baseline="middle" fill="#000" stroke="#fff" stroke-width="4" paint-order="stroke">'
-                     f'{styles[gid]["letter"]}</text>')
+        # a white disc behind the letter, not a text stroke: PDF renderers ignore paint-order
+        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="15" fill="#fff" stroke="{styles[gid]["colour"]}" '
+                     f'stroke-width="2"/><text x="{cx:.1f}" y="{cy + 7.5:.1f}" font-size="21" font-weight="bold" '
+                     f'text-anchor="middle" fill="#000">{styles[gid]["letter"]}</text>')
     if you is not None and str(you) in coordinates:
         xy = coordinates[str(you)]
         px, py = place(float(xy[0]), float(xy[1]))
+        label = escape(_("You"))  # outside the f-string, where makemessages finds it
+        width = 9 * len(label) + 8
         parts.append(f'<g class="opinion-map__you"><circle cx="{px:.1f}" cy="{py:.1f}" r="9" fill="none" '
-                     f'stroke="#000" stroke-width="3"/><text x="{px + 12:.1f}" y="{py - 10:.1f}" font-size="14" '
-                     f'font-weight="bold" fill="#000" stroke="#fff" stroke-width="3" paint-order="stroke">'
-                     f'{escape(_("You"))}</text></g>')
+                     f'stroke="#000" stroke-width="3"/><rect x="{px + 9:.1f}" y="{py - 25:.1f}" width="{width}" '
+                     f'height="19" rx="3" fill="#fff" stroke="#000" stroke-width="1"/><text x="{px + 13:.1f}" '
+                     f'y="{py - 10:.1f}" font-size="14" font-weight="bold" fill="#000">{label}</text></g>')
     parts.append("</svg>")
     return mark_safe("".join(parts))

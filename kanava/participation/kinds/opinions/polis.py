@@ -67,8 +67,9 @@ def read(path):
 
 
 def import_export(organisation, path, *, actor: Actor | None = None, slug: str | None = None,
-                  language: str = "en") -> Process:
-    """A published opinion map made from a Polis export folder, with every statement, participant and vote.
+                  language: str = "en", publish: bool = True) -> Process:
+    """An opinion map made from a Polis export folder, with every statement, participant and vote;
+    published on the resident site, or a draft only staff see (``publish=False``).
 
     Statements keep their comment ids, status from ``moderated`` (-1 rejected, else accepted) and
     authors; voters keep their participant ids; of several votes by one participant on one
@@ -110,7 +111,8 @@ def import_export(organisation, path, *, actor: Actor | None = None, slug: str |
     with transaction.atomic():
         process = Process.objects.create(
             organisation=organisation, kind="opinions", slug=_unique_slug(organisation, slug or topic),
-            state=Process.State.PUBLISHED, title={language: topic[:MAX_TITLE]}, languages=[language],
+            state=Process.State.PUBLISHED if publish else Process.State.DRAFT, title={language: topic[:MAX_TITLE]},
+            languages=[language],
             summary={language: description} if description else {},
             settings=ConversationSettings(question={language: description or topic}).as_dict(),
             published_at=started, created_by=actor.person)

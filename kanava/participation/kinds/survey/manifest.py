@@ -26,5 +26,6 @@ KIND = register(ProcessKind(
     forget=hooks.forget,
     digest_lines=hooks.digest_lines,
     seed_demo=hooks.seed_demo,
-    extra={"settings": "kanava.participation.kinds.survey.conf.SurveySettings"},
+    extra={"settings": "kanava.participation.kinds.survey.conf.SurveySettings",
+           "count_labels": {"responses": _("Responses")}},
 ))

@@ -28,14 +28,17 @@ def test_the_command_prints_the_conversations_id_as_the_last_line():
     process = Process.objects.get(pk=int(lines[-1]))
     assert lines[-1] == str(process.pk)
     assert process.organisation == organisation and process.kind == "opinions"
+    assert process.state == Process.State.DRAFT and "--publish" in lines[-3]
     assert Statement.objects.filter(process=process).count() == 50
     assert Vote.objects.filter(process=process).exists()
     assert lines[-2].startswith("Opinion map: 2 groups of ")
 
 
-def test_with_several_organisations_one_is_chosen_by_slug(cast):
-    with pytest.raises(CommandError, match="--organisation"):
-        run(str(DATA / "brexit-consensus"), "--no-map")
+def test_with_several_organisations_the_first_is_taken_unless_one_is_chosen_by_slug(cast):
+    lines = run(str(DATA / "brexit-consensus"), "--no-map")
+    first = Organisation.objects.order_by("pk").first()
+    assert Process.objects.get(pk=int(lines[-1])).organisation == first
+    assert any(line.startswith(f"Into {first.slug}, the first organisation") for line in lines)
     lines = run(str(DATA / "brexit-consensus"), "--organisation", cast.other_org.slug, "--slug", "brexit", "--no-map")
     process = Process.objects.get(pk=int(lines[-1]))
     assert process.organisation == cast.other_org and process.slug == "brexit"
@@ -56,3 +59,11 @@ def test_without_any_organisation_the_command_says_so(tmp_path):
     assert not Organisation.objects.exists()
     with pytest.raises(CommandError, match="no organisation"):
         run(str(tmp_path))
+
+
+def test_publish_puts_the_conversation_on_the_resident_site(client):
+    make_organisation("ainoa")
+    lines = run(str(DATA / "brexit-consensus"), "--no-map", "--publish")
+    process = Process.objects.get(pk=int(lines[-1]))
+    assert process.state == Process.State.PUBLISHED
+    assert client.get(f"/en/participate/{process.slug}/").status_code == 200
