@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kanava.core.audit import Actor, record
-from kanava.matters.models import Matter, MatterEvent, Stage
+from kanava.matters.models import Confidentiality, Matter, MatterEvent, Stage
 
 EDITABLE = ("case_number", "external_id", "title", "summary", "deciding_body", "preparer", "stage",
             "meeting_date", "agenda_url", "minutes_url", "confidentiality", "secrecy_ground")
@@ -108,9 +108,22 @@ def _same_organisation(matter: Matter, obj) -> None:
         raise NotAllowed(_("That belongs to another organisation."))
 
 
+#: Message states past the last check: a secret matter is never linked to one of these.
+OUT_OF_REACH = ("scheduled", "publishing", "published")
+
+
 def link_message(actor: Actor, matter: Matter, message, linked: bool = True) -> None:
-    """Link (or with ``linked=False`` unlink) a message of the same organisation to the matter."""
+    """Link (or with ``linked=False`` unlink) a message of the same organisation to the matter.
+
+    A secret matter is refused for a message that is scheduled or already out: a scheduled message is
+    published without another check, and a published one would stand in the register as telling about
+    a secret matter.  Linking one to a draft is allowed and is how a draft is stopped
+    (:mod:`kanava.matters.guard` blocks it from review and publishing).
+    """
     _same_organisation(matter, message)
+    if linked and matter.confidentiality == Confidentiality.SECRET and message.state in OUT_OF_REACH:
+        raise NotAllowed(_("A secret matter cannot be linked to a message that is scheduled or already "
+                           "published."))
     with transaction.atomic():
         (matter.messages.add if linked else matter.messages.remove)(message)
         record(actor, matter.organisation, "matters.message_linked" if linked else "matters.message_unlinked",
@@ -124,6 +137,41 @@ def link_process(actor: Actor, matter: Matter, process, linked: bool = True) -> 
         (matter.processes.add if linked else matter.processes.remove)(process)
         record(actor, matter.organisation, "matters.process_linked" if linked else "matters.process_unlinked",
                matter, process=process.pk)
+
+
+def link_notice(actor: Actor, matter: Matter, notice, linked: bool = True) -> None:
+    """Link (or unlink) an official notice of the same organisation to the matter (``Notice.matter``)."""
+    from kanava.notices.models import Notice
+
+    _same_organisation(matter, notice)
+    with transaction.atomic():
+        if linked:
+            Notice.objects.filter(pk=notice.pk).update(matter=matter)
+        else:
+            Notice.objects.filter(pk=notice.pk, matter=matter).update(matter=None)
+        notice.matter = matter if linked else None
+        record(actor, matter.organisation, "matters.notice_linked" if linked else "matters.notice_unlinked",
+               matter, notice=notice.pk)
+
+
+def draft_message_from_matter(actor: Actor, matter: Matter):
+    """A draft message about the matter in every required language, linked to it; returns the message.
+
+    The draft goes into the normal review workflow.  A secret matter is refused (nothing of it flows
+    into a message); of a partly secret one only the public title is taken, and the editor writes the
+    text.  Raises ``NotAllowed``, or the publishing actions' ``PermissionDenied`` without ``Cap.DRAFT``.
+    """
+    from kanava.matters.drafting import versions_for
+    from kanava.publishing import actions as publishing
+
+    if matter.confidentiality == Confidentiality.SECRET:
+        raise NotAllowed(_("Nothing of a secret matter may be published, so no message is drafted from it."))
+    with transaction.atomic():
+        message = publishing.do_create_message(actor, matter.organisation, versions=versions_for(matter))
+        link_message(actor, matter, message)
+        record(actor, matter.organisation, "matters.message_drafted", matter, message=message.pk,
+               languages=sorted(v.language for v in message.versions.all()))
+    return message
 
 
 def save_mapping(actor: Actor, organisation, name: str, columns: dict, date_format: str):

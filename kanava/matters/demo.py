@@ -3,6 +3,12 @@ its case management (semicolons, Finnish headers) through a saved column mapping
 
 ``seed(organisation)`` is idempotent: a second run updates the same matters and adds none.  A
 participation process whose ``matter_reference`` is one of these case numbers is linked to it.
+
+Then the duty to inform gets a history (``seed_communication``), made through the publishing and
+participation actions: the budget was announced and the street renovation's decision told in both
+languages; the school network study was announced in both but its residents' idea collection runs in
+Finnish only (a Swedish gap); the swimming hall's and public transport's decisions were never told (the
+most urgent gaps on the dashboard).  Done once: a matter that already has linked messages is left alone.
 """
 
 from __future__ import annotations
@@ -159,4 +165,65 @@ def seed(organisation, actor: Actor | None = None):
         matter = matters[process.matter_reference]
         if not matter.processes.filter(pk=process.pk).exists():
             actions.link_process(actor, matter, process)
+    seed_communication(organisation, actor, matters)
     return result
+
+
+# (case number, {language: (title, body)}): published and linked to the matter.
+TOLD = [
+    ("KH/112/00.01.02/2026", {
+        "fi": ("Talousarvio 2027 valtuuston käsittelyyn",
+               "Kunnanhallituksen esitys talousarvioksi 2027 on valtuuston esityslistalla. Kokous on avoin yleisölle."),
+        "sv": ("Budgeten 2027 till fullmäktige",
+               "Kommunstyrelsens förslag till budget 2027 finns på fullmäktiges föredragningslista. Mötet är öppet "
+               "för allmänheten."),
+    }),
+    ("TEK/77/10.02.03/2026", {
+        "fi": ("Kirkkotie peruskorjataan kesällä",
+               "Tekninen lautakunta päätti Kirkkotien peruskorjauksesta. Katu ja vesijohdot uusitaan kesällä."),
+        "sv": ("Kyrkvägen grundrenoveras i sommar",
+               "Tekniska nämnden beslöt om grundrenoveringen av Kyrkvägen. Gatan och vattenledningarna förnyas i "
+               "sommar."),
+    }),
+    ("SIVI/45/12.00.00/2026", {
+        "fi": ("Kouluverkkoselvitys alkaa", "Sivistyslautakunta selvittää kyläkoulujen tulevaisuutta. Kerro ideasi!"),
+        "sv": ("Utredningen av skolnätet börjar", "Bildningsnämnden utreder byskolornas framtid."),
+    }),
+]
+# A residents' idea collection in Finnish only: the Swedish gap of the school network study.
+FINNISH_ONLY_PROCESS = ("SIVI/45/12.00.00/2026", "kylakoulujen-tulevaisuus",
+                        {"fi": "Kyläkoulujen tulevaisuus: kerro ideasi"})
+
+
+def seed_communication(organisation, actor: Actor, matters: dict[str, Matter]) -> None:
+    """Publish and link the demo's messages and its Finnish-only process (once; see the module docstring)."""
+    from django.utils import timezone
+
+    from kanava.participation import actions as participation
+    from kanava.participation.models import Process
+    from kanava.publishing import actions as publishing
+
+    if actor.person is None:
+        return  # messages need an author: the demo passes its communications lead
+    for case_number, texts in TOLD:
+        matter = matters.get(case_number)
+        if matter is None or matter.messages.exists():
+            continue
+        versions = {code: {"title": title, "body": body} for code, (title, body) in texts.items()
+                    if code in organisation.required_languages}
+        message = publishing.do_create_message(actor, organisation, versions=versions)
+        actions.link_message(actor, matter, message)
+        publishing.do_submit_for_review(actor, message)
+        publishing.do_approve(actor, message)
+        publishing.do_publish(actor, message)
+    case_number, slug, title = FINNISH_ONLY_PROCESS
+    matter = matters.get(case_number)
+    if matter is not None and not Process.objects.filter(organisation=organisation, slug=slug).exists():
+        now = timezone.now()
+        process = participation.do_create_process(
+            actor, organisation, kind="ideas", slug=slug, title=title, languages=["fi"],
+            summary={"fi": "Miten kyläkoulut voisivat jatkaa? Ehdota ja kommentoi."},
+            matter_reference=case_number,
+            phases=[participation.PhaseData(kind="input", starts_at=now, ends_at=now + dt.timedelta(days=30))])
+        participation.do_publish_process(actor, process)
+        actions.link_process(actor, matter, process)

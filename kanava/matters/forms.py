@@ -98,7 +98,7 @@ class StageForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    KINDS = (("message", _("Message")), ("process", _("Participation process")))
+    KINDS = (("message", _("Message")), ("process", _("Participation process")), ("notice", _("Official notice")))
     kind = forms.ChoiceField(choices=KINDS, widget=forms.HiddenInput)
     target = forms.IntegerField(label=_("Which"), min_value=1)
     unlink = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +21,7 @@ from kanava.core.audit import Actor
 from kanava.core.decorators import staff_view
 from kanava.core.navigation import staff_context
 from kanava.core.roles import Cap
-from kanava.matters import actions
+from kanava.matters import actions, duty, report
 from kanava.matters.forms import FilterForm, ImportForm, LinkForm, MatterForm, StageForm
 from kanava.matters.importers import MappingError, csv_import
 from kanava.matters.importers.csvfile import MAX_BYTES, headers_of, read_text
@@ -66,10 +68,10 @@ def matter_detail(request, pk: int):
     context = {"matter": matter, "events": list(matter.events.all()), "may_edit": may_edit,
                "linked_messages": list(matter.messages.prefetch_related("versions")),
                "linked_processes": list(matter.processes.all()),
+               "linked_notices": list(matter.notices.order_by("-created_at")),
+               "duty": duty.record_for(matter),
                "stage_form": StageForm(initial={"stage": matter.stage})}
-    for item in context["linked_messages"]:
-        item.organisation = organisation
-    for item in context["linked_processes"]:
+    for item in context["linked_messages"] + context["linked_processes"] + context["linked_notices"]:
         item.organisation = organisation
     if may_edit:
         from kanava.participation.models import Process
@@ -84,6 +86,10 @@ def matter_detail(request, pk: int):
         context["message_choices"] = [(m.pk, str(m)) for m in candidates]
         context["process_choices"] = [(p.pk, p.display_title()) for p in Process.objects.filter(
             organisation=organisation).exclude(pk__in=linked_p).select_related("organisation").order_by("-id")[:100]]
+        from kanava.notices.models import Notice
+
+        context["notice_choices"] = [(n.pk, n.title_in()) for n in Notice.objects.filter(
+            organisation=organisation).exclude(matter=matter).select_related("organisation").order_by("-id")[:100]]
     return render(request, "matters/staff/detail.html", _context(request, **context))
 
 
@@ -141,12 +147,58 @@ def matter_link(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Choose what to link."))
         return redirect("matters:detail", org=request.organisation.slug, pk=matter.pk)
+    from kanava.notices.models import Notice
+
     kind, target, unlink = form.cleaned_data["kind"], form.cleaned_data["target"], form.cleaned_data["unlink"]
-    model, link = (Message, actions.link_message) if kind == "message" else (Process, actions.link_process)
+    model, link = {"message": (Message, actions.link_message), "process": (Process, actions.link_process),
+                   "notice": (Notice, actions.link_notice)}[kind]
     obj = get_object_or_404(model, organisation=request.organisation, pk=target)
-    link(Actor.from_request(request), matter, obj, linked=not unlink)
-    messages.success(request, _("The link was removed.") if unlink else _("The link was added."))
+    try:
+        link(Actor.from_request(request), matter, obj, linked=not unlink)
+    except actions.NotAllowed as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("The link was removed.") if unlink else _("The link was added."))
     return redirect("matters:detail", org=request.organisation.slug, pk=matter.pk)
+
+
+@require_POST
+@staff_view(Cap.DRAFT)
+def matter_draft(request, pk: int):
+    """"Draft a message from this matter": the new draft opens in the message editor."""
+    from kanava.publishing.errors import PermissionDenied as NotPermitted
+
+    matter = _matter(request, pk)
+    try:
+        message = actions.draft_message_from_matter(Actor.from_request(request), matter)
+    except (actions.NotAllowed, NotPermitted) as problem:
+        messages.error(request, str(problem))
+        return redirect("matters:detail", org=request.organisation.slug, pk=matter.pk)
+    messages.success(request, _("A draft was made from the matter in every required language. Check it, then "
+                                "send it for review."))
+    return redirect("publishing:message_edit", org=request.organisation.slug, pk=message.pk)
+
+
+def _month_report(request):
+    month = report.parse_month(request.GET.get("month"), timezone.localdate())
+    return report.month_report(request.organisation, month)
+
+
+@staff_view(Cap.VIEW)
+def matter_report(request):
+    """The month's record of the duty to inform (``?month=YYYY-MM``)."""
+    found = _month_report(request)
+    return render(request, "matters/staff/report.html", _context(
+        request, report=found, month_value=found.month.strftime("%Y-%m")))
+
+
+@staff_view(Cap.VIEW)
+def matter_report_csv(request):
+    found = _month_report(request)
+    answer = HttpResponse(report.csv_text(found), content_type="text/csv; charset=utf-8")
+    name = f"duty-to-inform-{request.organisation.slug}-{found.month:%Y-%m}.csv"
+    answer["Content-Disposition"] = f'attachment; filename="{name}"'
+    return answer
 
 
 @staff_view(Cap.APPROVE)

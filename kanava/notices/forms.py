@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kanava.core.models import LANGUAGE_CODES, LANGUAGE_NAMES, Organisation
+from kanava.matters.models import Matter
 from kanava.notices import actions
 from kanava.notices.models import Notice
 
@@ -35,15 +36,21 @@ class NoticeForm(forms.Form):
     removal_basis = forms.ChoiceField(
         label=gettext_lazy("Remove the personal data"), choices=Notice.RemovalBasis.choices,
         widget=forms.RadioSelect, initial=Notice.RemovalBasis.PERIOD)
-    # --- LEAD: the matter this notice belongs to goes here once kanava/matters is installed, e.g.
-    # matter = forms.ModelChoiceField(queryset=Matter.objects.none(), required=False, ...) limited to
-    # the organisation's matters in __init__, and passed on by values() to do_save_notice.
+    # The matter this notice belongs to: the organisation's own matters only (see __init__).  It is
+    # saved through kanava.matters.actions.link_notice (chosen_matter()), not by do_save_notice.
+    matter = forms.ModelChoiceField(
+        label=gettext_lazy("Matter in the register"), queryset=Matter.objects.none(), required=False,
+        empty_label=gettext_lazy("None"),
+        help_text=gettext_lazy("The notice is listed on the matter's page under “Official notices”."))
 
     def __init__(self, *args, organisation: Organisation, notice: Notice | None = None, **kwargs):
         if notice is not None and "initial" not in kwargs:
             kwargs["initial"] = initial_of(notice)
         super().__init__(*args, **kwargs)
         self.organisation = organisation
+        self.fields["matter"].queryset = Matter.objects.filter(organisation=organisation).select_related(
+            "organisation").order_by("-meeting_date", "-id")
+        self.fields["matter"].label_from_instance = lambda matter: str(matter)[:120]
         self.languages = languages_of(organisation)
         rows = len(kwargs.get("initial", {}).get("_fields", [])) + EXTRA_ROWS
         if self.is_bound:
@@ -95,6 +102,10 @@ class NoticeForm(forms.Form):
                 self.add_error(f"field_{i}_value", ValidationError(_("Write the value or empty the label.")))
         return data
 
+    def chosen_matter(self):
+        """The matter chosen (of this organisation), or None."""
+        return self.cleaned_data.get("matter")
+
     def values(self) -> dict:
         """The cleaned data in the shape :func:`kanava.notices.actions.do_save_notice` takes."""
         data = self.cleaned_data
@@ -115,7 +126,8 @@ class NoticeForm(forms.Form):
 
 def initial_of(notice: Notice) -> dict:
     initial = {"kind": notice.kind, "period_days": notice.period_days, "appeal_days": notice.appeal_days,
-               "removal_basis": notice.removal_basis, "_fields": list(notice.personal_fields.all())}
+               "removal_basis": notice.removal_basis, "_fields": list(notice.personal_fields.all()),
+               "matter": notice.matter_id}
     for code in LANGUAGE_CODES:
         initial[f"title_{code}"] = (notice.title or {}).get(code, "")
         initial[f"body_{code}"] = (notice.body or {}).get(code, "")

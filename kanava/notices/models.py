@@ -42,10 +42,9 @@ class Notice(models.Model):
     # Days from the deemed receipt in which the decision can be appealed (None: no appeal).
     appeal_days = models.PositiveSmallIntegerField(null=True, blank=True)
     removal_basis = models.CharField(max_length=8, choices=RemovalBasis.choices, default=RemovalBasis.PERIOD)
-    # --- LEAD: link to the matters register here once kanava/matters is installed, e.g.
-    # matter = models.ForeignKey("matters.Matter", on_delete=models.SET_NULL, null=True, blank=True,
-    #                            related_name="notices")
-    # (and a migration 000N_notice_matter; the staff form and detail page have a marked place for it).
+    # The matter in the register this notice belongs to (shown on the matter's page as "Official notices").
+    matter = models.ForeignKey("matters.Matter", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="notices", verbose_name=_("matter"))
 
     # Set once, at publication.
     published_at = models.DateTimeField(null=True, blank=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from kanava.core.decorators import staff_view
 from kanava.core.models import LANGUAGE_NAMES
 from kanava.core.navigation import staff_context
 from kanava.core.roles import Cap
+from kanava.matters.actions import link_notice
 from kanava.notices import actions
 from kanava.notices.forms import NoticeForm, add_errors
 from kanava.notices.models import Notice
@@ -90,7 +92,11 @@ def _notice_form(request, notice: Notice | None):
     form = NoticeForm(request.POST or None, organisation=organisation, notice=notice)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = actions.do_save_notice(Actor.from_request(request), organisation, notice, **form.values())
+            with transaction.atomic():
+                saved = actions.do_save_notice(Actor.from_request(request), organisation, notice, **form.values())
+                chosen = form.chosen_matter()
+                if chosen != saved.matter:
+                    link_notice(Actor.from_request(request), chosen or saved.matter, saved, linked=chosen is not None)
         except ValidationError as error:
             add_errors(form, error)
         else:

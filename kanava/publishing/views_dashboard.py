@@ -50,7 +50,16 @@ def dashboard(request):
     context = dashboard_lists(request)
     context["may_resolve_alerts"] = may(request, Cap.APPROVE)
     context["alerts"] = list(Alert.objects.filter(organisation=request.organisation, resolved_at=None)[:20])
+    if may(request, Cap.DRAFT):
+        context["duty_gaps"], context["duty_gap_count"] = duty_gaps(request.organisation)
     return page(request, "publishing/dashboard.html", context, section="dashboard")
+
+
+def duty_gaps(organisation):
+    """Matters whose duty to inform has a gap, most urgent first, and how many (kanava.matters.duty)."""
+    from kanava.matters.duty import dashboard_gaps
+
+    return dashboard_gaps(organisation, limit=LIMIT)
 
 
 @org_view(Cap.VIEW)

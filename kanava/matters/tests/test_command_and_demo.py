@@ -50,3 +50,23 @@ def test_the_demo_imports_its_matters_once_and_links_the_hearing(cast, actor_of)
     assert list(Matter.objects.get(case_number="KAAV/2026/14").processes.all()) == [hearing]
     assert Matter.objects.filter(organisation=cast.org, title__has_key="sv").count() >= 25
     assert all(m.secrecy_ground for m in Matter.objects.exclude(confidentiality="public"))
+
+
+def test_the_demo_tells_some_matters_in_both_languages_and_leaves_gaps_for_the_dashboard(cast, actor_of):
+    from kanava.matters import duty
+    from kanava.publishing.models import Message
+
+    lead = actor_of(cast.lead)
+    demo.seed(cast.org, lead)
+    demo.seed(cast.org, lead)  # again: nothing is added
+    assert Message.objects.filter(organisation=cast.org, matters__isnull=False).count() == 3
+    assert Process.objects.filter(organisation=cast.org, slug="kylakoulujen-tulevaisuus").count() == 1
+    by_case = {d.matter.case_number: d for d in duty.records(duty.covered(cast.org), cast.org)}
+    assert by_case["TEK/77/10.02.03/2026"].done_at("decision") is not None
+    assert by_case["KH/112/00.01.02/2026"].gaps == []
+    assert by_case["SIVI/45/12.00.00/2026"].gaps == [("participation", "sv")]
+    assert ("decision", "sv") in by_case["VAPA/12/14.00.00/2026"].gaps
+    assert "KH/121/01.01.01/2026" not in by_case  # secret: nothing owed, nothing published
+    gaps, count = duty.dashboard_gaps(cast.org)
+    assert gaps[0].matter.stage in ("decided", "appeal", "in_force") and ("decision", "fi") in gaps[0].gaps
+    assert count >= 10

@@ -130,3 +130,18 @@ def test_staff_lists_are_per_tab_and_per_organisation(client, cast, lead, make_p
     assert client.get(f"/fi/staff/toinen/notices/{current.pk}/").status_code == 404
     assert client.get(f"/fi/staff/toinen/notices/{ended.pk}/").status_code == 404
     assert client.post(f"/fi/staff/toinen/notices/{current.pk}/publish/").status_code == 404
+
+
+def test_the_form_links_the_notice_to_a_matter_of_the_organisation(client, cast):
+    from kanava.core.audit import Actor
+    from kanava.matters import actions as matters
+
+    matter = matters.create_matter(Actor(person=cast.lead), cast.org, case_number="PIK/12/2026",
+                                   title={"fi": "Maa-aineslupa", "sv": "Marktäktstillstånd"})
+    login(client, cast.editor)
+    response = client.post("/fi/staff/pikkula/notices/new/", form_data(matter=str(matter.pk)))
+    notice = Notice.objects.get()
+    assert response.status_code == 302 and notice.matter == matter
+    client.post(f"/fi/staff/pikkula/notices/{notice.pk}/edit/", form_data(matter=""))
+    notice.refresh_from_db()
+    assert notice.matter is None
