@@ -3,12 +3,28 @@
 Both are streamed row by row, so a process with a hundred thousand answers does
 not sit in memory.  CSV cells that a spreadsheet would run as a formula are
 prefixed with an apostrophe (CSV injection).
+
+Personal data (issue 7's privacy guard):
+
+- The results PDF is public: every text in it passes through
+  :func:`kanava.privacy.actions.mask` (:func:`mask_html_text`), whatever the
+  kind, so a survey's free-text answer or a comment stored before masking
+  existed cannot publish an identity code, a phone number, an email address or
+  an IBAN.  It holds residents' input and counts, not the organisation's
+  contact details, so nothing the organisation needs to show is lost.
+- The CSV and JSON exports of input are for staff (``Cap.VIEW``) and
+  organisation API tokens only, and keep what is stored: hearing comments,
+  ideas and opinion-map statements are stored masked already
+  (:mod:`kanava.privacy.residents`); other input (a survey's answers) is given
+  to the organisation raw on purpose, as a resident may write their contact
+  details for the organisation to answer.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -16,6 +32,8 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TAG = re.compile(r"(<[^>]*>)")
+_RAW_ELEMENTS = ("style", "script")
 
 
 class NoExport(Exception):
@@ -117,5 +135,30 @@ def results_pdf_bytes(request, process, language: str) -> bytes:
             "process_title": process.display_title(language),
             "organisation_name": process.organisation.display_name(language),
             "counts": labelled_counts(process), "printed_at": timezone.now()}, request=request)
+    html = mask_html_text(html, language)
     fetcher = URLFetcher(allowed_protocols={"data"})
     return HTML(string=html, base_url=settings.SITE_URL, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def mask_html_text(html: str, language: str) -> str:
+    """``html`` with personal data masked in its text, never inside a tag, an attribute, a style or a script."""
+    from django.utils import translation
+    from django.utils.html import escape
+
+    from kanava.privacy.actions import MASK_MARKER, mask
+
+    with translation.override(language):
+        marker = str(MASK_MARKER)
+    pieces = _TAG.split(html)
+    raw = False  # inside <style> or <script>
+    for index, piece in enumerate(pieces):
+        if index % 2:  # a tag
+            name = re.match(r"</?\s*([a-zA-Z0-9]*)", piece)[1].lower()
+            if name in _RAW_ELEMENTS:
+                raw = not piece.startswith("</")
+            continue
+        if piece.strip() and not raw:
+            masked, findings = mask(piece, language)
+            if findings:
+                pieces[index] = masked.replace(marker, escape(marker))  # the text around it is escaped already
+    return "".join(pieces)

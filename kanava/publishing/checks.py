@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from kanava.channels.base import Problem
 from kanava.core.models import LANGUAGE_NAMES
+from kanava.matters.guard import secret_problems
+from kanava.publishing.bilingual import bilingual_problems
 from kanava.publishing.models import Message
 
 
@@ -78,7 +80,9 @@ def privacy_problems(message: Message) -> list[Problem]:
 
 
 def check_message(message: Message, with_links: bool = False) -> Report:
-    general = language_problems(message) + image_problems(message) + privacy_problems(message)
+    general = (language_problems(message) + image_problems(message) + privacy_problems(message)
+               + secret_problems(message))
+    general += bilingual_problems(message)
     if with_links:
         general += link_problems(message)
     per_channel: dict[int, list[Problem]] = {}

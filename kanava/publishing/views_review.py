@@ -10,11 +10,12 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kanava.core.roles import Cap
 from kanava.publishing import actions
+from kanava.publishing.checks import check_message
 from kanava.publishing.forms import CommentForm, RejectForm, ScheduleForm, VariantForm
 from kanava.publishing.errors import WorkflowError
 from kanava.publishing.models import Variant
@@ -34,7 +35,19 @@ def _step(request, pk: int, action, success: str, anchor: str = "review"):
 @org_view(Cap.VIEW)
 @require_POST
 def message_submit(request, pk: int):
-    return _step(request, pk, actions.do_submit_for_review, _("The message was sent for review."))
+    """Submit; warnings do not stop it, but the author is told they are there (listed under the checks)."""
+    message = get_message(request, pk)
+    if attempt(request, actions.do_submit_for_review, actor(request), message,
+               success=_("The message was sent for review.")):
+        report = check_message(message)
+        found = report.general + [p for problems in report.per_channel.values() for p in problems]
+        warnings = [p for p in found if p.severity == "warning"]
+        if warnings:
+            messages.warning(request, ngettext(
+                "The message has %(count)s warning. The reviewer sees it too: see “Checks per channel”.",
+                "The message has %(count)s warnings. The reviewer sees them too: see “Checks per channel”.",
+                len(warnings)) % {"count": len(warnings)})
+    return redirect(message_url(message, "review"))
 
 
 @org_view(Cap.VIEW)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from kanava.core.audit import Actor, record
 from kanava.participation.models import Contribution, Participant, Process
 from kanava.participation.kinds.hearing.models import Comment, Section, SectionDocument, SectionImage, Support
+from kanava.privacy import residents
 from kanava.publishing import uploads
 
 #: The same text from the same sender on the same section within this time is one comment.
@@ -61,8 +62,16 @@ def do_add_comment(actor: Actor, section: Section, *, text: str, display_name: s
     ``sender`` identifies who sent it (participant, session or address): the same
     text from the same sender on the same section within a minute is returned as
     the comment already stored, and nothing is counted twice.
+
+    Personal data in the text and the name is masked before anything is stored
+    (:mod:`kanava.privacy.residents`); ``comment.masked_kinds`` lists what was
+    masked (empty when nothing), and a ``privacy.masked`` event tells the moderator.
     """
     process = section.process
+    masked = residents.mask_fields(language or process.organisation.majority_language,
+                                   limits={"display_name": Comment._meta.get_field("display_name").max_length},
+                                   text=text, display_name=display_name)
+    text, display_name = masked.texts["text"], masked.texts["display_name"]
     digest = dedupe_digest(section, parent, text, sender) if sender else ""
     with transaction.atomic():
         # The section row lock serialises comments on one section, so a double click cannot slip past the check.
@@ -71,6 +80,7 @@ def do_add_comment(actor: Actor, section: Section, *, text: str, display_name: s
             earlier = Comment.objects.filter(dedupe_digest=digest,
                                              created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW).first()
             if earlier is not None:
+                earlier.masked_kinds = masked.kinds
                 return earlier, False
         first = _is_first_of(participant, process)
         comment = Comment.objects.create(
@@ -81,6 +91,8 @@ def do_add_comment(actor: Actor, section: Section, *, text: str, display_name: s
         _bump(process, contributions=1, participants=1 if first else 0)
         record(actor, process.organisation, "hearing.comment_added", comment, section=section.pk,
                parent=parent.pk if parent else None, source=source)
+        residents.record_masked(actor, process.organisation, comment, masked)
+    comment.masked_kinds = masked.kinds
     return comment, True
 
 

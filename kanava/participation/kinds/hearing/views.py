@@ -35,6 +35,7 @@ from kanava.participation.kinds.hearing.conf import HearingSettings
 from kanava.participation.kinds.hearing.forms import CommentForm
 from kanava.participation.kinds.hearing.models import Comment, MapInput
 from kanava.participation.kinds.hearing.pagecache import cached_page
+from kanava.privacy import residents
 from kanava.publishing.render import markdown_to_html
 from kanava.site.cache import has_personal_state
 
@@ -176,6 +177,7 @@ def _take_comment(request, process, section, form, action: str, parent=None):
             display_name=data["display_name"], participant=participant, language=_language(), parent=parent,
             sender=_sender(request, participant), **form.location())
         messages.success(request, _("Thank you. Your comment has been published."))
+        residents.tell_writer(request, comment.masked_kinds)
         return redirect(section_url(process, section) + f"#comment-{comment.parent_id or comment.pk}")
     messages.success(request, _("Thank you. Your comment has been published."))
     return redirect(section_url(process, section))

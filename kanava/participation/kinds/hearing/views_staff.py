@@ -23,6 +23,7 @@ from kanava.participation.kinds.hearing import actions
 from kanava.participation.kinds.hearing.forms import (AnswerForm, DocumentForm, HideForm, ImageForm,
                                                       OfflineCommentForm, SectionForm)
 from kanava.participation.kinds.hearing.models import Comment, Section, SectionDocument, SectionImage
+from kanava.privacy import residents
 
 STAFF_PAGE_SIZE = 50
 
@@ -40,6 +41,7 @@ def _section(process, section_id) -> Section:
 def _comment(process, comment_id) -> Comment:
     comment = get_object_or_404(Comment.objects.select_related("section"), process=process, pk=comment_id)
     comment.process = comment.section.process = process
+    residents.annotate([comment], process.organisation)  # the moderator's note of masked personal data
     return comment
 
 
@@ -70,6 +72,7 @@ def overview(request, pk: int):
     elif shown == "offline":
         comments = comments.exclude(source="online")
     page = Paginator(comments, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    residents.annotate(page.object_list, process.organisation)
     for comment in page.object_list:
         comment.section.process = process
     for section in sections:
@@ -213,11 +216,12 @@ def record(request, pk: int, section: int):
         data = form.cleaned_data
         received = data.get("received_on")
         created_at = timezone.make_aware(datetime.combine(received, time(12))) if received else None
-        actions.do_add_comment(Actor.from_request(request), item, text=data["text"],
-                               display_name=data["display_name"], language=data["language"],
-                               source=data["source"], recorded_by=request.user, created_at=created_at,
-                               **form.location())
+        comment, _created = actions.do_add_comment(
+            Actor.from_request(request), item, text=data["text"], display_name=data["display_name"],
+            language=data["language"], source=data["source"], recorded_by=request.user, created_at=created_at,
+            **form.location())
         messages.success(request, _("The comment has been recorded and published with the others."))
+        residents.tell_writer(request, comment.masked_kinds)
         return redirect(_url("record", process, section=item.pk))
     return _render(request, "hearing/staff/record.html", process, {"form": form, "section": item},
                    status=400 if request.method == "POST" else 200)

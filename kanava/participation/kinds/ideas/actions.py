@@ -23,8 +23,10 @@ from kanava.core.models import Alert, Membership
 from kanava.core.roles import Role
 from kanava.participation.kinds.ideas import conf
 from kanava.participation import hetu
-from kanava.participation.kinds.ideas.models import Idea, IdeaEvent, Initiative, InitiativeSignature, Support
+from kanava.participation.kinds.ideas.models import (MAX_NAME, MAX_TITLE, Idea, IdeaEvent, Initiative,
+                                                     InitiativeSignature, Support)
 from kanava.participation.models import Contribution, Participant, Process
+from kanava.privacy import residents
 
 logger = logging.getLogger("kanava.participation.ideas")
 
@@ -53,13 +55,22 @@ def _is_new_participant(process: Process, participant: Participant | None) -> bo
 class Proposed:
     idea: Idea
     created: bool  # False when the same form was posted again
+    masked_kinds: tuple[str, ...] = ()  # personal data masked in the title, text or name (kanava.privacy.residents)
 
 
 def do_propose(actor: Actor, process: Process, participant: Participant | None, *, title: str, text: str,
                author_name: str = "", category: str = "", language: str = "", submission_key: str = "",
                as_initiative: bool = False, source: str = Contribution.Source.ONLINE, recorded_by=None,
                created_at=None) -> Proposed:
-    """Add an idea (and open it as an initiative when asked and allowed); the same ``submission_key`` twice adds one."""
+    """Add an idea (and open it as an initiative when asked and allowed); the same ``submission_key`` twice adds one.
+
+    Personal data in the title, text and name is masked before the idea is stored; a
+    ``privacy.masked`` event tells the moderator which kinds (``Proposed.masked_kinds``).
+    """
+    masked = residents.mask_fields(language or process.organisation.majority_language,
+                                   limits={"title": MAX_TITLE, "author_name": MAX_NAME},
+                                   title=title.strip(), text=text.strip(), author_name=author_name.strip())
+    title, text, author_name = masked.texts["title"], masked.texts["text"], masked.texts["author_name"]
     if submission_key:
         existing = Idea.objects.filter(process=process, submission_key=submission_key).first()
         if existing:
@@ -75,6 +86,7 @@ def do_propose(actor: Actor, process: Process, participant: Participant | None, 
             IdeaEvent.objects.create(idea=idea, state=idea.state, created_at=idea.created_at)
             _touch(process, contribution_count=1, participant_count=int(new_participant))
             record(actor, process.organisation, "ideas.proposed", idea, process=process.pk, source=source)
+            residents.record_masked(actor, process.organisation, idea, masked)
             if as_initiative and conf.IdeasConf.of(process).initiatives:
                 _open_initiative(actor, idea)
     except IntegrityError:  # the same form posted twice at once: the other post made it
@@ -82,7 +94,7 @@ def do_propose(actor: Actor, process: Process, participant: Participant | None, 
         if existing is None:
             raise
         return Proposed(existing, False)
-    return Proposed(idea, True)
+    return Proposed(idea, True, tuple(masked.kinds))
 
 
 def do_support(actor: Actor, idea: Idea, participant: Participant) -> bool:

@@ -26,6 +26,7 @@ from kanava.participation.kinds.ideas.forms import (
 )
 from kanava.participation.kinds.ideas.models import Idea, Initiative
 from kanava.participation.lookups import staff_process
+from kanava.privacy import residents
 
 KIND = "ideas"
 PAGE_SIZE = 50
@@ -66,7 +67,8 @@ def idea_list(request, pk):
     page_obj = Paginator(ideas.order_by(order, "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     initiatives = Initiative.objects.filter(process=process).select_related("idea", "process__organisation")
     return render(request, "ideas/staff/list.html", _context(
-        request, process, page_obj=page_obj, ideas=page_obj.object_list, states=Idea.State.choices, state=state,
+        request, process, page_obj=page_obj, ideas=residents.annotate(page_obj.object_list, process.organisation),
+        states=Idea.State.choices, state=state,
         shown=shown, q=query, sort=request.GET.get("sort", ""), initiatives=initiatives))
 
 
@@ -81,6 +83,7 @@ def idea_detail(request, pk, idea):
 def _detail_context(request, process, idea, answer_form=None, hide_form=None) -> dict:
     languages = process.languages or process.organisation.required_languages
     initial = {"state": idea.state, **{f"answer_{language}": idea.answer.get(language, "") for language in languages}}
+    residents.annotate([idea], process.organisation)  # the moderator's note of masked personal data
     return _context(request, process, idea=idea, events=list(idea.events.all()),
                     answer_form=answer_form or AnswerForm(initial=initial, languages=languages),
                     hide_form=hide_form or HideForm(), initiative=Initiative.objects.filter(idea=idea).first())
@@ -150,6 +153,7 @@ def record_idea(request, pk):
             author_name=data["author_name"], language=data["language"], submission_key=data["submission_key"],
             source=data["source"], recorded_by=request.user, created_at=created_at)
         messages.success(request, _("The idea is recorded and published."))
+        residents.tell_writer(request, result.masked_kinds)
         return redirect("ideas_staff:detail", org=request.organisation.slug, pk=process.pk, idea=result.idea.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "ideas/staff/record.html", _context(request, process, form=form), status=status)

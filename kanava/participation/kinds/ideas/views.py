@@ -22,6 +22,7 @@ from kanava.participation.kinds.ideas.models import Idea, Initiative, Support
 from kanava.participation.lookups import public_process
 from kanava.participation.manifest import Level
 from kanava.participation.pages import render_page
+from kanava.privacy import residents
 
 KIND = "ideas"
 STASHED_FIELDS = ("title", "text", "author_name", "as_initiative", "submission_key")
@@ -82,6 +83,7 @@ def _proposed(request, process, participant, form):
         submission_key=data.get("submission_key", ""), as_initiative=data.get("as_initiative", False))
     if result.created:
         messages.success(request, _("Thank you. Your idea has been published and the municipality will answer it."))
+        residents.tell_writer(request, result.masked_kinds)
     return redirect("ideas:detail", process=process.slug, idea=result.idea.pk)
 
 

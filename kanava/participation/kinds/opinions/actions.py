@@ -21,6 +21,7 @@ from kanava.participation.actions import bump
 from kanava.participation.kinds.opinions.models import AGREE, DISAGREE, PASS, MathState, Statement, Vote, Voter
 from kanava.participation.kinds.opinions.staff_actions import next_number
 from kanava.participation.models import Participant, Process
+from kanava.privacy import residents
 
 Status = Statement.Status
 COUNTER = {AGREE: "agree_count", DISAGREE: "disagree_count", PASS: "pass_count"}
@@ -107,8 +108,13 @@ def do_vote(voter: Voter, statement: Statement, value: int) -> bool:
 
 def do_write_statement(actor: Actor, process: Process, voter: Voter, text: str, language: str,
                        *, premoderate: bool) -> Statement:
-    """A resident's statement: waits for moderation (``premoderate``) or is shown at once; counts as their agree."""
-    text = " ".join((text or "").split())
+    """A resident's statement: waits for moderation (``premoderate``) or is shown at once; counts as their agree.
+
+    Personal data is masked before the statement is stored; ``statement.masked_kinds``
+    lists what was masked and a ``privacy.masked`` event tells the moderator.
+    """
+    masked = residents.mask_fields(language, text=" ".join((text or "").split()))
+    text = masked.texts["text"]
     status = Status.PENDING if premoderate else Status.ACCEPTED
     for _attempt in range(10):
         try:
@@ -126,9 +132,11 @@ def do_write_statement(actor: Actor, process: Process, voter: Voter, text: str, 
         Process.objects.filter(pk=process.pk).update(contribution_count=F("contribution_count") + 1)
         record(actor, process.organisation, "opinions.statement_written", statement, number=statement.number,
                status=status)
+        residents.record_masked(actor, process.organisation, statement, masked)
         bump(process)
     statement.process = process
     do_vote(voter, statement, AGREE)  # Polis: the author agrees with their own statement
+    statement.masked_kinds = masked.kinds
     return statement
 
 

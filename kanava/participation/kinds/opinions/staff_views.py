@@ -24,6 +24,7 @@ from kanava.participation.kinds.opinions.conf import ConversationSettings
 from kanava.participation.kinds.opinions.models import Statement
 from kanava.participation.kinds.opinions.staff_forms import RejectForm, RestoreForm, SettingsForm, StatementForm
 from kanava.participation.lookups import staff_process
+from kanava.privacy import residents
 
 KIND = "opinions"
 CURRENT = "participation_staff:list"
@@ -128,6 +129,7 @@ def statement_edit(request, pk, statement):
 
 
 def _statement_page(request, process, statement, reject_form=None, restore_form=None, status=200):
+    residents.annotate([statement], process.organisation)  # the moderator's note of masked personal data
     return _render(request, "opinions/staff/statement.html", process, {
         "statement": statement,
         "reject_form": reject_form or RejectForm(organisation=process.organisation),
@@ -180,6 +182,7 @@ def _moderation_page(request, process, reject_forms=None, status=200):
     for statement in rejected:
         statement.process = process
     guesses = suggestions(process.organisation, waiting)
+    residents.annotate(waiting + rejected, process.organisation)
     reject_forms = reject_forms or {}
     for statement in waiting:
         statement.suggestion = guesses.get(statement.pk)

@@ -21,6 +21,7 @@ from kanava.participation.kinds.opinions.models import AGREE, DISAGREE, PASS, St
 from kanava.participation.lookups import public_process
 from kanava.participation.manifest import Level
 from kanava.participation.pages import render_page
+from kanava.privacy import residents
 
 KIND = "opinions"
 VALUES = {"agree": AGREE, "disagree": DISAGREE, "pass": PASS}
@@ -177,9 +178,11 @@ def write(request, process):
         return render_page(request, process, "opinions/write.html", {**context, "form": form}, status=429)
     voter = current_voter(request, process, create=True)
     text = form.cleaned_data["text"]
-    duplicate = any(text in (s.text or {}).values() for s in Statement.objects.filter(process=process, author=voter))
+    stored = residents.mask_text(" ".join(text.split()), _language())  # as do_write_statement stores it
+    duplicate = any(stored in (s.text or {}).values() for s in Statement.objects.filter(process=process, author=voter))
     if not duplicate:  # a double submit, or the same words again, is one statement
-        actions.do_write_statement(identity.resident_actor(request, participant), process, voter, text,
-                                   _language(), premoderate=conf.premoderate)
+        statement = actions.do_write_statement(identity.resident_actor(request, participant), process, voter, text,
+                                               _language(), premoderate=conf.premoderate)
+        residents.tell_writer(request, statement.masked_kinds)
     state = "pending" if conf.premoderate else "shown"
     return redirect(reverse("opinions:write", args=[process.slug]) + f"?sent={state}")
