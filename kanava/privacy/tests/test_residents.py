@@ -181,3 +181,19 @@ def test_the_public_results_pdf_masks_text_stored_before_masking_existed(client,
     style = "<style>a { color: #040123; }</style>"
     assert (mask_html_text(f'<p title="{PHONE}">Soita {PHONE} &amp; kysy.</p>{style}', "fi")
             == f'<p title="{PHONE}">Soita [removed] &amp; kysy.</p>{style}')
+
+
+# -- participatory budgeting -----------------------------------------------------------
+
+def test_a_budget_proposal_is_stored_masked_and_the_event_names_the_kinds(cast):
+    from kanava.participation.kinds.budgeting import actions as budgeting
+    from kanava.participation.kinds.budgeting.tests.conftest import make_process as make_budget
+    from kanava.participation.manifest import PhaseKind
+
+    process = make_budget(cast.org, phase=PhaseKind.INPUT)
+    proposal = budgeting.do_propose(Actor(person=cast.lead), process, None, title=f"Penkki {PHONE}",
+                                    text=TEXT, language="fi", author_name="Maija")
+    assert proposal.title == "Penkki [removed]" and proposal.text == {"fi": MASKED}
+    assert_nothing_stored_anywhere(proposal.title, proposal.text["fi"])
+    event = AuditEvent.objects.get(action=residents.MASKED_ACTION)
+    assert event.data["kinds"] == ["phone", "fi_identity_code"] and set(event.data["fields"]) == {"title", "text"}

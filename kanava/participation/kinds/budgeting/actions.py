@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from kanava.core.audit import record
 from kanava.participation import hetu
 from kanava.participation.kinds.budgeting.conf import BudgetSettings
-from kanava.participation.kinds.budgeting.models import Ballot, BallotChoice, Proposal, Tally
+from kanava.participation.kinds.budgeting.models import TITLE_MAX, Ballot, BallotChoice, Proposal, Tally
 from kanava.participation.kinds.budgeting.rules import check_ballot, ineligibility
 from kanava.participation.manifest import Level
 from kanava.participation.models import Contribution, Participant, Process
+from kanava.privacy import residents
 
 KIND = "budgeting"
 
@@ -78,19 +79,27 @@ def _bump_process(process: Process, participants: int = 0, contributions: int = 
 def do_propose(actor, process: Process, participant: Participant | None, *, title: str, text: str,
                language: str, area: str = "", author_name: str = "", source: str = Contribution.Source.ONLINE,
                recorded_by=None) -> Proposal:
-    """A new proposal; the same text sent again by the same participant (a double click) gives the first one."""
+    """A new proposal; the same text sent again by the same participant (a double click) gives the first one.
+
+    Personal data in the title, text and name is masked before it is stored (a ``privacy.masked``
+    event tells the moderator which kinds), as for the other kinds' public text."""
+    masked = residents.mask_fields(language or process.organisation.majority_language,
+                                   limits={"title": TITLE_MAX, "author_name": 80},
+                                   title=title.strip(), text=text.strip(), author_name=author_name.strip())
+    title, text, author_name = masked.texts["title"], masked.texts["text"], masked.texts["author_name"]
     with transaction.atomic():
         if participant is not None:
-            same = Proposal.objects.filter(process=process, participant=participant, title=title.strip(),
-                                           text={language: text.strip()}).first()
+            same = Proposal.objects.filter(process=process, participant=participant, title=title,
+                                           text={language: text}).first()
             if same is not None:
                 return same
         proposal = Proposal.objects.create(
             process=process, participant=participant, source=source, recorded_by=recorded_by, language=language,
-            title=title.strip(), text={language: text.strip()}, area=area, author_name=author_name.strip())
+            title=title, text={language: text}, area=area, author_name=author_name)
         _bump(process, proposals=1)
         _bump_process(process, participants=0, contributions=1)
         record(actor, process.organisation, "budgeting.proposal_submitted", proposal, source=source, area=area)
+        residents.record_masked(actor, process.organisation, proposal, masked)
     return proposal
 
 
