@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "kanava.matters",
     "kanava.notices",
     "kanava.privacy",
+    "kanava.crisis",
     "kanava.site",
     "kanava.api",
 ]

@@ -43,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("staff/<slug:org>/matters/", include("kanava.matters.urls")),
     path("staff/<slug:org>/notices/", include("kanava.notices.urls_staff")),
     path("staff/<slug:org>/privacy/", include("kanava.privacy.urls")),
+    path("staff/<slug:org>/crisis/", include("kanava.crisis.urls_staff")),
     path("staff/<slug:org>/", include("kanava.publishing.urls")),
     path("subscribe/", include("kanava.audience.urls")),
     *_channel_urls("urls", "channels/"),
@@ -51,6 +52,7 @@ urlpatterns += i18n_patterns(
     path("", include("kanava.inbox.urls_public")),
     path("", include("kanava.inbox.urls_facts")),
     path("notices/", include("kanava.notices.urls")),
+    path("crisis/", include("kanava.crisis.urls")),
     path("", include("kanava.site.urls")),
     prefix_default_language=True,
 )

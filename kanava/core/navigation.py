@@ -25,6 +25,7 @@ NAV_ITEMS = [
     ("participation_staff:list", _("Participation"), Cap.VIEW),
     ("matters:list", _("Pending matters"), Cap.VIEW),
     ("notices:list", _("Official notices"), Cap.VIEW),
+    ("crisis:list", _("Crisis playbooks"), Cap.VIEW),
     ("publishing:calendar", _("Calendar"), Cap.VIEW),
     ("channels:reach", _("Reach"), Cap.VIEW),
     ("audience_staff:list", _("Subscribers"), Cap.MANAGE_SUBSCRIBERS),

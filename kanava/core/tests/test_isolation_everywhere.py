@@ -76,6 +76,9 @@ def world(cast, actor_of, settings, tmp_path):
 
     ids.update(matters.objects(cast, actor_of))
     ids.update(notices.objects(cast, actor_of))
+    from kanava.crisis import isolation as crisis
+
+    ids.update(crisis.objects(cast, actor_of))
     return ids
 
 
@@ -165,7 +168,9 @@ def fill(name: str, route: str, slug: str, ids: dict) -> str:
         from kanava.matters.isolation import ID_ARGUMENTS as MATTERS
         from kanava.notices.isolation import ID_ARGUMENTS as NOTICES
 
-        mapping = {**ID_ARGUMENTS, **isolation.id_arguments(), **MATTERS, **NOTICES}.get(name, {})
+        from kanava.crisis.isolation import ID_ARGUMENTS as CRISIS
+
+        mapping = {**ID_ARGUMENTS, **isolation.id_arguments(), **MATTERS, **NOTICES, **CRISIS}.get(name, {})
         if argument in mapping:
             return str(ids[mapping[argument]])
         namespace = name.split(":")[0]

@@ -21,6 +21,7 @@ from kanava.channels.registry import manifests
 from kanava.core.audit import Actor
 from kanava.core.models import Membership, Organisation, Person, Topic
 from kanava.core.roles import Role, needs_two_factor
+from kanava.crisis.demo import seed as seed_crisis
 from kanava.inbox.demo import seed_inbox
 from kanava.matters.demo import seed as seed_matters
 from kanava.notices.demo import seed as seed_notices
@@ -140,6 +141,7 @@ class Command(BaseCommand):
         seed_participation(org, Actor(person=people[Role.LEAD], label="demo"))
         seed_matters(org, Actor(person=people[Role.LEAD], label="demo"))
         seed_notices(org, Actor(person=people[Role.LEAD], label="demo"))
+        seed_crisis(org)
         return [{**login, "role": str(login["role"])} for login in logins]
 
     def channels(self, org, smtp_port, sms_port):

@@ -1,0 +1,187 @@
+"""Staff forms of playbooks and their message templates.  They keep what was typed when refused."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kanava.core.models import LANGUAGE_CODES, LANGUAGE_NAMES, Organisation, Topic
+from kanava.crisis import actions
+from kanava.crisis.models import Playbook, PlaybookContact, PlaybookTemplate
+
+LINES_HELP = gettext_lazy("One per line: name | role | email | phone.")
+
+
+def languages_of(organisation: Organisation) -> list[str]:
+    own = [code for code in organisation.required_languages if code in LANGUAGE_CODES]
+    return own + [code for code in LANGUAGE_CODES if code not in own]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _cells(line: str, count: int) -> list[str]:
+    cells = [cell.strip() for cell in line.split("|")]
+    return (cells + [""] * count)[:count]
+
+
+class PlaybookForm(forms.Form):
+    scenario = forms.ChoiceField(label=gettext_lazy("Scenario"), choices=Playbook.Scenario.choices)
+    update_cadence_minutes = forms.IntegerField(
+        label=gettext_lazy("Update cadence in minutes"), min_value=5, max_value=24 * 60, initial=60,
+        help_text=gettext_lazy("How often residents get an update while the incident is open."))
+    review_interval_days = forms.IntegerField(
+        label=gettext_lazy("Review interval in days"), min_value=7, max_value=730, initial=180,
+        help_text=gettext_lazy("The playbook is flagged as out of date when it has not been reviewed for this long."))
+    channel_order = forms.CharField(
+        label=gettext_lazy("Channel order"), required=False,
+        help_text=gettext_lazy("Channel kinds in the order the first message goes out, separated by commas, "
+                               "for example: website, sms, email, facebook."))
+    audience_topics = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Subscriber lists (topics)"), queryset=Topic.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("SMS and email go to subscribers of these topics; none chosen: all subscribers."))
+    areas = forms.CharField(
+        label=gettext_lazy("Areas"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("One per line: name in Finnish | name in Swedish | polygon (lat,lon lat,lon …, the "
+                               "last point the same as the first) | geocode name=value. Only the name is needed."))
+    internal_contacts = forms.CharField(label=gettext_lazy("Internal contacts to alert"), required=False,
+                                        widget=forms.Textarea(attrs={"rows": 3}), help_text=LINES_HELP)
+    partners = forms.CharField(label=gettext_lazy("Partners to alert"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}), help_text=LINES_HELP)
+    roles = forms.CharField(label=gettext_lazy("Roles"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text=gettext_lazy("One per line: role | who holds it."))
+    checklist = forms.CharField(label=gettext_lazy("Checklist"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 5}),
+                                help_text=gettext_lazy("One step per line, in order."))
+    cap_category = forms.ChoiceField(label=gettext_lazy("Alert category (CAP)"), choices=Playbook.Category.choices)
+    urgency = forms.ChoiceField(label=gettext_lazy("Urgency"), choices=Playbook.Urgency.choices)
+    severity = forms.ChoiceField(label=gettext_lazy("Severity"), choices=Playbook.Severity.choices)
+    certainty = forms.ChoiceField(label=gettext_lazy("Certainty"), choices=Playbook.Certainty.choices)
+
+    def __init__(self, *args, organisation: Organisation, playbook: Playbook | None = None, **kwargs):
+        if playbook is not None and "initial" not in kwargs:
+            kwargs["initial"] = initial_of(playbook)
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["audience_topics"].queryset = Topic.objects.filter(organisation=organisation)
+        self.languages = languages_of(organisation)
+        names = {}
+        for code in self.languages:
+            names[f"name_{code}"] = forms.CharField(
+                label=_("Name in %(language)s") % {"language": LANGUAGE_NAMES[code]}, max_length=200,
+                required=code == organisation.majority_language, widget=forms.TextInput(attrs={"lang": code}))
+        self.fields = {**names, **self.fields}
+
+    def clean_channel_order(self):
+        return [kind.strip() for kind in self.cleaned_data["channel_order"].split(",") if kind.strip()]
+
+    def clean_areas(self):
+        areas = []
+        for line in _lines(self.cleaned_data["areas"]):
+            fi, sv, polygon, geocode = _cells(line, 4)
+            name, _sep, value = geocode.partition("=")
+            areas.append(actions.AreaData({k: v for k, v in (("fi", fi), ("sv", sv)) if v}, polygon,
+                                          name.strip(), value.strip()))
+        return areas
+
+    def _contacts(self, field: str, group: str) -> list[actions.ContactData]:
+        contacts = []
+        for line in _lines(self.cleaned_data[field]):
+            name, role, email, phone = _cells(line, 4)
+            try:
+                forms.EmailField().clean(email) if email else None
+            except ValidationError:
+                raise ValidationError(_("“%(email)s” is not an email address.") % {"email": email}) from None
+            contacts.append(actions.ContactData(group, name, role, email, phone))
+        return contacts
+
+    def clean_internal_contacts(self):
+        return self._contacts("internal_contacts", PlaybookContact.Group.INTERNAL)
+
+    def clean_partners(self):
+        return self._contacts("partners", PlaybookContact.Group.PARTNER)
+
+    def clean_roles(self):
+        return [dict(zip(("role", "holder"), _cells(line, 2))) for line in _lines(self.cleaned_data["roles"])]
+
+    def clean_checklist(self):
+        return _lines(self.cleaned_data["checklist"])
+
+    def data_object(self) -> actions.PlaybookData:
+        values = self.cleaned_data
+        return actions.PlaybookData(
+            scenario=values["scenario"], name={code: values[f"name_{code}"] for code in self.languages
+                                               if values.get(f"name_{code}")},
+            channel_order=values["channel_order"], roles=values["roles"], checklist=values["checklist"],
+            update_cadence_minutes=values["update_cadence_minutes"],
+            review_interval_days=values["review_interval_days"], cap_category=values["cap_category"],
+            urgency=values["urgency"], severity=values["severity"], certainty=values["certainty"],
+            contacts=values["internal_contacts"] + values["partners"], areas=values["areas"],
+            audience_topics=list(values["audience_topics"]))
+
+
+def _contact_lines(playbook: Playbook, group: str) -> str:
+    return "\n".join(" | ".join([c.name, c.role, c.email, c.phone]).rstrip(" |")
+                     for c in playbook.contacts.all() if c.group == group)
+
+
+def initial_of(playbook: Playbook) -> dict:
+    initial = {f"name_{code}": text for code, text in playbook.name.items()}
+    initial.update(
+        scenario=playbook.scenario, update_cadence_minutes=playbook.update_cadence_minutes,
+        review_interval_days=playbook.review_interval_days, channel_order=", ".join(playbook.channel_order),
+        audience_topics=list(playbook.audience_topics.all()),
+        areas="\n".join(" | ".join([a.name.get("fi", ""), a.name.get("sv", ""), a.polygon,
+                                    f"{a.geocode_name}={a.geocode_value}" if a.geocode_value else ""]).rstrip(" |")
+                        for a in playbook.areas.all()),
+        internal_contacts=_contact_lines(playbook, PlaybookContact.Group.INTERNAL),
+        partners=_contact_lines(playbook, PlaybookContact.Group.PARTNER),
+        roles="\n".join(f"{r.get('role', '')} | {r.get('holder', '')}".rstrip(" |") for r in playbook.roles),
+        checklist="\n".join(playbook.checklist), cap_category=playbook.cap_category, urgency=playbook.urgency,
+        severity=playbook.severity, certainty=playbook.certainty)
+    return initial
+
+
+class TemplateForm(forms.Form):
+    """Title, text and instruction per language; the organisation's languages are required."""
+
+    def __init__(self, *args, organisation: Organisation, template: PlaybookTemplate | None = None, **kwargs):
+        if template is not None and "initial" not in kwargs:
+            kwargs["initial"] = {f"{part}_{code}": text for part in ("title", "body", "instruction")
+                                 for code, text in getattr(template, part).items()}
+        super().__init__(*args, **kwargs)
+        self.languages = languages_of(organisation)
+        self.sections = []
+        for code in self.languages:
+            name, required = LANGUAGE_NAMES[code], code in organisation.required_languages
+            self.fields[f"title_{code}"] = forms.CharField(
+                label=_("Title in %(language)s") % {"language": name}, max_length=actions.MAX_TITLE,
+                required=required, widget=forms.TextInput(attrs={"lang": code}))
+            self.fields[f"body_{code}"] = forms.CharField(
+                label=_("Text in %(language)s") % {"language": name}, max_length=actions.MAX_BODY,
+                required=required, widget=forms.Textarea(attrs={"rows": 6, "lang": code}))
+            self.fields[f"instruction_{code}"] = forms.CharField(
+                label=_("What residents should do, in %(language)s") % {"language": name},
+                max_length=actions.MAX_BODY, required=False, widget=forms.Textarea(attrs={"rows": 3, "lang": code}))
+            self.sections.append({"name": name, "fields": [self[f"{p}_{code}"] for p in
+                                                           ("title", "body", "instruction")]})
+
+    def texts(self) -> dict:
+        return {part: {code: self.cleaned_data.get(f"{part}_{code}", "") for code in self.languages}
+                for part in ("title", "body", "instruction")}
+
+
+def add_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put an action's errors on the form's fields (or on the form when the field is not there)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            target = name if name in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

@@ -1,0 +1,19 @@
+"""Staff pages of crisis communication, under ``staff/<org>/crisis/``."""
+
+from django.urls import path
+
+from kanava.crisis import views_staff as views
+
+app_name = "crisis"
+urlpatterns = [
+    path("", views.playbook_list, name="list"),
+    path("new/", views.playbook_create, name="create"),
+    path("<int:pk>/", views.playbook_detail, name="playbook"),
+    path("<int:pk>/edit/", views.playbook_edit, name="playbook_edit"),
+    path("<int:pk>/review/", views.playbook_review, name="playbook_review"),
+    path("<int:pk>/templates/<slug:template_kind>/", views.template_edit, name="template_edit"),
+    path("<int:pk>/templates/<slug:template_kind>/approve/", views.template_approve, name="template_approve"),
+    path("incidents/", views.incident_list, name="incidents"),
+    path("incidents/<int:incident_pk>/", views.incident_detail, name="incident"),
+    path("incidents/<int:incident_pk>/cap.xml", views.incident_cap, name="incident_cap"),
+]
