@@ -127,6 +127,26 @@ def missing_for_publishing(notice: Notice) -> list[str]:
                 break
     if any(not field.value for field in notice.personal_fields.all()):
         problems.append(_("A personal data field has no value."))
+    return problems + personal_data_in_text(notice)
+
+
+def personal_data_in_text(notice: Notice) -> list[str]:
+    """The privacy guard on the notice's title and text: identity codes, phone numbers, email
+    addresses and IBANs belong in the personal data fields, which are removed when their time comes."""
+    from kanava.privacy import guard, scan
+    from kanava.privacy.actions import MASKED_KINDS
+    from kanava.privacy.labels import KIND_LABELS
+
+    problems = []
+    for code in notice.organisation.required_languages:
+        for text in (notice.title.get(code, ""), notice.body.get(code, "")):
+            for finding in scan.scan(text):
+                if finding.kind in MASKED_KINDS:
+                    problems.append(
+                        _("%(what)s %(value)s in the text in %(language)s: put personal data in the personal "
+                          "data fields, which are removed when the period ends.")
+                        % {"what": KIND_LABELS[finding.kind], "value": guard.mask_value(finding),
+                           "language": LANGUAGE_NAMES.get(code, code)})
     return problems
 
 

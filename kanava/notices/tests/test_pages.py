@@ -145,3 +145,17 @@ def test_the_form_links_the_notice_to_a_matter_of_the_organisation(client, cast)
     client.post(f"/fi/staff/pikkula/notices/{notice.pk}/edit/", form_data(matter=""))
     notice.refresh_from_db()
     assert notice.matter is None
+
+
+def test_personal_data_in_the_text_stops_publishing_until_it_is_moved_to_its_field(client, cast):
+    login(client, cast.editor)
+    body = PERMIT["body"]["fi"] + " Hakija 131052-308T, puh. 040 123 4567."
+    client.post("/fi/staff/pikkula/notices/new/", form_data(body_fi=body))
+    notice = Notice.objects.get()
+    login(client, cast.lead)
+    client.post(f"/en/staff/pikkula/notices/{notice.pk}/publish/")
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.DRAFT
+    problems = actions.missing_for_publishing(notice)
+    assert any("13•••••••8T" in p and "personal data fields" in p for p in problems)
+    assert not any("131052-308T" in p for p in problems) and len(problems) == 2
