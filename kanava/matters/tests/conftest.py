@@ -12,6 +12,12 @@ from kanava.publishing import actions as publishing
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The tests read the English texts, whatever language a page is in (translations are tested elsewhere)."""
+    settings.LOCALE_PATHS = []
+
+
 def at(days: float) -> dt.datetime:
     return T0 + dt.timedelta(days=days)
 
