@@ -72,6 +72,10 @@ class PlaybookData:
     contacts: list[ContactData] = field(default_factory=list)
     areas: list[AreaData] = field(default_factory=list)
     audience_topics: list = field(default_factory=list)  # Topic objects of the organisation
+    # Crisis mode (kanava.crisis.activation): two approvers; drills' channels and list.
+    two_person_rule: bool = False
+    exercise_channels: list = field(default_factory=list)  # Channel objects of the organisation
+    exercise_topic: object = None  # a Topic of the organisation, or None
 
 
 def playbooks_of(organisation: Organisation):
@@ -110,6 +114,10 @@ def _check_playbook(organisation: Organisation, data: PlaybookData) -> None:
                 "area": text_in(area.name, organisation.majority_language), "problems": " ".join(problems)}
     if any(topic.organisation_id != organisation.pk for topic in data.audience_topics):
         errors["audience_topics"] = _("Choose topics of this organisation.")
+    if any(channel.organisation_id != organisation.pk for channel in data.exercise_channels):
+        errors["exercise_channels"] = _("Choose channels of this organisation.")
+    if data.exercise_topic is not None and data.exercise_topic.organisation_id != organisation.pk:
+        errors["exercise_topic"] = _("Choose topics of this organisation.")
     if errors:
         raise ValidationError(errors)
 
@@ -126,10 +134,12 @@ def save_playbook(actor: Actor, organisation: Organisation, data: PlaybookData,
     elif playbook.organisation_id != organisation.pk:
         raise PermissionDenied
     for name in ("scenario", "name", "channel_order", "roles", "checklist", "update_cadence_minutes",
-                 "review_interval_days", "cap_category", "urgency", "severity", "certainty"):
+                 "review_interval_days", "cap_category", "urgency", "severity", "certainty", "two_person_rule",
+                 "exercise_topic"):
         setattr(playbook, name, getattr(data, name))
     playbook.save()
     playbook.audience_topics.set(data.audience_topics)
+    playbook.exercise_channels.set(data.exercise_channels)
     playbook.contacts.all().delete()
     PlaybookContact.objects.bulk_create(
         PlaybookContact(playbook=playbook, position=i, group=c.group, name=c.name, role=c.role, email=c.email,
@@ -243,9 +253,16 @@ def _texts(incident: Incident, template: PlaybookTemplate | None, values: dict, 
     if any(not texts["title"].get(code) or not texts["body"].get(code) for code in languages):
         raise ValidationError(_("A crisis message needs a title and a text in every language of the organisation."))
     if incident.is_exercise:
-        texts["title"] = {code: f"{EXERCISE_MARK.get(code, EXERCISE_MARK['en'])}: {text}"
-                          for code, text in texts["title"].items()}
+        # Title and text both: channels that send only the text (SMS) must say it too.
+        for part in ("title", "body"):
+            texts[part] = {code: mark_exercise(code, text) for code, text in texts[part].items()}
     return texts
+
+
+def mark_exercise(code: str, text: str) -> str:
+    """``text`` with the exercise mark of its language in front (once)."""
+    mark = EXERCISE_MARK.get(code, EXERCISE_MARK["en"])
+    return text if text.startswith(f"{mark}:") else f"{mark}: {text}"
 
 
 def _event(incident, actor: Actor, kind: str, now, text: str = "", **extra) -> IncidentEvent:
@@ -347,8 +364,8 @@ def close_incident(actor: Actor, incident: Incident, placeholders: dict | None =
         texts = {"title": {code: _cancel_title(code) for code in incident.title},
                  "body": {code: reason for code in incident.title}, "instruction": {}}
         if incident.is_exercise:
-            texts["title"] = {code: f"{EXERCISE_MARK.get(code, 'EXERCISE')}: {text}"
-                              for code, text in texts["title"].items()}
+            for part in ("title", "body"):
+                texts[part] = {code: mark_exercise(code, text) for code, text in texts[part].items()}
         event = _event(incident, actor, IncidentEvent.Kind.CANCELLED, now, **texts)
         _issue_alert(actor, incident, event, CapAlert.MsgType.CANCEL, now)
     else:

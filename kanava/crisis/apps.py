@@ -6,3 +6,8 @@ class CrisisConfig(AppConfig):
     name = "kanava.crisis"
     label = "crisis"
     verbose_name = _("Crisis communication")
+
+    def ready(self):
+        from kanava.crisis.tasks import register
+
+        register()

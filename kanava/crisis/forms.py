@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kanava.channels.models import Channel
 from kanava.core.models import LANGUAGE_CODES, LANGUAGE_NAMES, Organisation, Topic
 from kanava.crisis import actions
 from kanava.crisis.models import Playbook, PlaybookContact, PlaybookTemplate
@@ -57,6 +58,17 @@ class PlaybookForm(forms.Form):
     checklist = forms.CharField(label=gettext_lazy("Checklist"), required=False,
                                 widget=forms.Textarea(attrs={"rows": 5}),
                                 help_text=gettext_lazy("One step per line, in order."))
+    two_person_rule = forms.BooleanField(
+        label=gettext_lazy("Two-person rule"), required=False,
+        help_text=gettext_lazy("A second approver must confirm every crisis message before it is published."))
+    exercise_channels = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Channels for drills"), queryset=Channel.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Only these channels take part in a drill."))
+    exercise_topic = forms.ModelChoiceField(
+        label=gettext_lazy("Exercise list (topic)"), queryset=Topic.objects.none(), required=False,
+        help_text=gettext_lazy("In a drill, SMS and email go only to the subscribers of this topic; a channel with "
+                               "subscribers who follow all topics is left out of drills."))
     cap_category = forms.ChoiceField(label=gettext_lazy("Alert category (CAP)"), choices=Playbook.Category.choices)
     urgency = forms.ChoiceField(label=gettext_lazy("Urgency"), choices=Playbook.Urgency.choices)
     severity = forms.ChoiceField(label=gettext_lazy("Severity"), choices=Playbook.Severity.choices)
@@ -68,6 +80,8 @@ class PlaybookForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.fields["audience_topics"].queryset = Topic.objects.filter(organisation=organisation)
+        self.fields["exercise_topic"].queryset = Topic.objects.filter(organisation=organisation)
+        self.fields["exercise_channels"].queryset = Channel.objects.filter(organisation=organisation, owner=None)
         self.languages = languages_of(organisation)
         names = {}
         for code in self.languages:
@@ -121,7 +135,8 @@ class PlaybookForm(forms.Form):
             review_interval_days=values["review_interval_days"], cap_category=values["cap_category"],
             urgency=values["urgency"], severity=values["severity"], certainty=values["certainty"],
             contacts=values["internal_contacts"] + values["partners"], areas=values["areas"],
-            audience_topics=list(values["audience_topics"]))
+            audience_topics=list(values["audience_topics"]), two_person_rule=values["two_person_rule"],
+            exercise_channels=list(values["exercise_channels"]), exercise_topic=values["exercise_topic"])
 
 
 def _contact_lines(playbook: Playbook, group: str) -> str:
@@ -142,7 +157,8 @@ def initial_of(playbook: Playbook) -> dict:
         partners=_contact_lines(playbook, PlaybookContact.Group.PARTNER),
         roles="\n".join(f"{r.get('role', '')} | {r.get('holder', '')}".rstrip(" |") for r in playbook.roles),
         checklist="\n".join(playbook.checklist), cap_category=playbook.cap_category, urgency=playbook.urgency,
-        severity=playbook.severity, certainty=playbook.certainty)
+        severity=playbook.severity, certainty=playbook.certainty, two_person_rule=playbook.two_person_rule,
+        exercise_channels=list(playbook.exercise_channels.all()), exercise_topic=playbook.exercise_topic)
     return initial
 
 
@@ -185,3 +201,49 @@ def add_errors(form: forms.Form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+# Crisis mode (kanava.crisis.activation) -------------------------------------------------------------
+
+PLACEHOLDER_LABELS = {"place": gettext_lazy("Place"), "time": gettext_lazy("Time"),
+                      "instructions": gettext_lazy("Instructions")}
+
+
+class PlaceholderForm(forms.Form):
+    """The values of a template's placeholders ({next_update} is filled from the cadence)."""
+
+    def __init__(self, *args, template: PlaybookTemplate | None = None, required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        used = actions.placeholders_in(template.title, template.body, template.instruction) if template else set()
+        for name in ("place", "time", "instructions"):
+            if name in used:
+                self.fields[name] = forms.CharField(label=PLACEHOLDER_LABELS[name], max_length=500,
+                                                    required=required)
+
+    def placeholders(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items()
+                if name in PLACEHOLDER_LABELS and value}
+
+
+class ActivateForm(PlaceholderForm):
+    exercise = forms.BooleanField(label=gettext_lazy("This is a drill (exercise)"), required=False,
+                                  help_text=gettext_lazy("Every message is marked HARJOITUS / ÖVNING / EXERCISE and "
+                                                         "goes only to the playbook's exercise channels and list."))
+
+
+class FreeUpdateForm(forms.Form):
+    """A free-text update: it goes through the normal review."""
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages = list(organisation.required_languages)
+        for code in self.languages:
+            self.fields[f"title_{code}"] = forms.CharField(
+                label=_("Title (%(language)s)") % {"language": LANGUAGE_NAMES[code]}, max_length=actions.MAX_TITLE)
+            self.fields[f"body_{code}"] = forms.CharField(
+                label=_("Text (%(language)s)") % {"language": LANGUAGE_NAMES[code]}, max_length=actions.MAX_BODY,
+                widget=forms.Textarea(attrs={"rows": 4}))
+
+    def texts(self) -> dict:
+        return {"title": {code: self.cleaned_data[f"title_{code}"] for code in self.languages},
+                "body": {code: self.cleaned_data[f"body_{code}"] for code in self.languages}}

@@ -1,7 +1,7 @@
 """Objects for the isolation test (kanava/core/tests/test_isolation_everywhere.py).
 
 ``objects(cast, actor_of)`` makes a playbook of ``cast.org`` with a pre-approved
-first message and an incident opened from it; ``ID_ARGUMENTS`` names them for
+first message, an incident opened from it and a drill waiting for its second approver; ``ID_ARGUMENTS`` names them for
 every staff URL that takes an id (the template kind is named too, so that our
 own lead's pages answer 200).
 """
@@ -11,7 +11,8 @@ from kanava.crisis.urls_staff import app_name, urlpatterns
 ID_ARGUMENTS = {
     f"{app_name}:{pattern.name}": {
         name: key for name, key in (("pk", "crisis_playbook"), ("incident_pk", "crisis_incident"),
-                                    ("template_kind", "crisis_template_kind")) if f":{name}>" in str(pattern.pattern)}
+                                    ("template_kind", "crisis_template_kind"),
+                                    ("pending_pk", "crisis_pending")) if f":{name}>" in str(pattern.pattern)}
     for pattern in urlpatterns if "<" in str(pattern.pattern)
 }
 
@@ -26,4 +27,10 @@ def objects(cast, actor_of) -> dict:
                                      body={"fi": "Alueella {place}.", "sv": "I området {place}."})
     actions.approve_template(lead, template)
     incident = actions.open_incident(lead, playbook, {"place": "Keskusta"}, exercise=True)
-    return {"crisis_playbook": playbook.pk, "crisis_incident": incident.pk, "crisis_template_kind": "first"}
+    from kanava.crisis import activation
+
+    playbook.two_person_rule = True
+    playbook.save(update_fields=["two_person_rule"])
+    pending = activation.activate(lead, playbook, {"place": "Keskusta"}, exercise=True)  # waits for a second person
+    return {"crisis_playbook": playbook.pk, "crisis_incident": incident.pk, "crisis_template_kind": "first",
+            "crisis_pending": pending.pk}

@@ -92,6 +92,12 @@ class Playbook(models.Model):
     severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.SEVERE)
     certainty = models.CharField(max_length=16, choices=Certainty.choices, default=Certainty.OBSERVED)
     review_interval_days = models.PositiveIntegerField(default=DEFAULT_REVIEW_DAYS)
+    # Crisis mode (kanava.crisis.activation): two people must agree before anything goes out.
+    two_person_rule = models.BooleanField(default=False)
+    # Drills: only these channels take part, and subscriber channels (SMS, email) reach only the
+    # confirmed subscribers of ``exercise_topic`` who chose that topic (never "all topics").
+    exercise_channels = models.ManyToManyField("channels.Channel", blank=True, related_name="+")
+    exercise_topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
@@ -246,6 +252,15 @@ class IncidentEvent(models.Model):
         CAP_ALERT = "cap_alert", _("CAP alert issued")
         NOTE = "note", _("Note")
         CLOSED = "closed", _("Closed")
+        # Crisis mode's fan-out to the channels (kanava.crisis.activation).
+        PENDING = "pending", _("Waiting for the second approver")
+        CONFIRMED = "confirmed", _("Confirmed by the second approver")
+        MESSAGE_CREATED = "msg_created", _("Message created for the channels")
+        IN_REVIEW = "in_review", _("Sent to the normal review")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("Publishing started")
+        DELIVERY = "delivery", _("Channel delivery")
+        REMINDER = "reminder", _("Update overdue")
 
     PUBLIC_KINDS = (Kind.MESSAGE, Kind.UPDATE, Kind.ALL_CLEAR, Kind.CANCELLED)
 
@@ -315,3 +330,46 @@ class CapAlert(models.Model):
 
         sent = timezone.localtime(self.sent, self.incident.organisation.tz)
         return f"{self.sender},{self.identifier},{cap_time(sent)}"
+
+
+class PendingActivation(models.Model):
+    """A crisis message waiting for the second approver (the playbook's two-person rule).
+
+    Nothing is published until another person with the approve capability confirms it;
+    the template must still be pre-approved and unchanged (``template_approved_at``).
+    """
+
+    class Kind(models.TextChoices):
+        FIRST = "first", _("Open the incident")
+        UPDATE = "update", _("Update")
+        ALL_CLEAR = "all_clear", _("All clear")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    playbook = models.ForeignKey(Playbook, on_delete=models.CASCADE, related_name="pending_activations")
+    incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="pending_activations")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FIRST)
+    placeholders = models.JSONField(default=dict, blank=True)
+    is_exercise = models.BooleanField(default=False)
+    template = models.ForeignKey(PlaybookTemplate, on_delete=models.CASCADE, related_name="+")
+    template_approved_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    requested_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    result = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "state"])]
+
+    def __str__(self):
+        return f"{self.playbook}: {self.get_kind_display()}"

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from kanava.crisis import views_activation as crisis_mode
 from kanava.crisis import views_staff as views
 
 app_name = "crisis"
@@ -16,4 +17,10 @@ urlpatterns = [
     path("incidents/", views.incident_list, name="incidents"),
     path("incidents/<int:incident_pk>/", views.incident_detail, name="incident"),
     path("incidents/<int:incident_pk>/cap.xml", views.incident_cap, name="incident_cap"),
+    path("<int:pk>/activate/", crisis_mode.activate, name="activate"),
+    path("incidents/<int:incident_pk>/update/", crisis_mode.post_update, name="post_update"),
+    path("incidents/<int:incident_pk>/update/free/", crisis_mode.post_free_update, name="post_free_update"),
+    path("incidents/<int:incident_pk>/all-clear/", crisis_mode.all_clear, name="all_clear"),
+    path("pending/<int:pending_pk>/confirm/", crisis_mode.confirm, name="confirm"),
+    path("pending/<int:pending_pk>/withdraw/", crisis_mode.withdraw, name="withdraw"),
 ]

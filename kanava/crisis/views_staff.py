@@ -160,8 +160,23 @@ def incident_list(request):
 def incident_detail(request, incident_pk: int):
     incident = _incident(request, incident_pk)
     events = list(incident.events.select_related("actor", "message"))
+    from kanava.crisis import activation
+    from kanava.crisis.forms import FreeUpdateForm, PlaceholderForm
+    from kanava.crisis.models import PendingActivation
+
+    templates = {t.kind: t for t in incident.playbook.templates.all()}
+    update = templates.get(PlaybookTemplate.Kind.UPDATE)
+    all_clear = templates.get(PlaybookTemplate.Kind.ALL_CLEAR)
     return _page(request, "crisis/staff/incident_detail.html", {
         "incident": incident, "events": events, "alerts": list(incident.cap_alerts.all()),
+        "pending": list(incident.pending_activations.filter(state=PendingActivation.State.PENDING)
+                        .select_related("requested_by")),
+        "deliveries": activation.delivery_summary(incident),
+        "update_form": PlaceholderForm(template=update, required=False, prefix="update")
+        if update and update.pre_approved else None,
+        "all_clear_form": PlaceholderForm(template=all_clear, required=False, prefix="clear")
+        if all_clear and all_clear.pre_approved else None,
+        "free_form": FreeUpdateForm(organisation=request.organisation),
         "overdue": incident.is_active and incident.next_update_due_at and
         incident.next_update_due_at < timezone.now()})
 

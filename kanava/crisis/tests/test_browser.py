@@ -44,12 +44,16 @@ def test_the_staff_pages_are_accessible(live_server, new_page, cast, actor_of, c
                                "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
     base = "/fi/staff/pikkula/crisis/"
     for path in ("", f"{playbook.pk}/", f"{playbook.pk}/edit/", f"{playbook.pk}/templates/update/", "new/",
-                 "incidents/", f"incidents/{incident.pk}/"):
+                 "incidents/", f"incidents/{incident.pk}/", f"{playbook.pk}/activate/"):
         response = page.goto(live_server.url + base + path)
         assert response.status == 200, path
         violations = axe_violations(page)
         assert violations == [], f"{path}:\n{describe(violations)}"
     page.goto(live_server.url + base + "new/")
     page.locator("form.playbook-form button[type=submit]").click()  # an empty form: refused, accessible
+    assert page.locator(".error-summary").count() == 1
+    assert axe_violations(page) == []
+    page.goto(live_server.url + base + f"{playbook.pk}/activate/")
+    page.locator("form.activate-form button[name=activate]").click()  # no place or time: refused, accessible
     assert page.locator(".error-summary").count() == 1
     assert axe_violations(page) == []

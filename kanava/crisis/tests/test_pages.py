@@ -10,7 +10,8 @@ def test_without_an_incident_the_page_says_so_and_links_to_preparedness(client, 
     response = client.get("/fi/crisis/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "There is no active incident" in html or "Ei" in html
+    assert "There is no active incident" in html or "ei ole käynnissä kriisitilannetta" in html
+    assert "There is no active incident" in client.get("/en/crisis/").content.decode()
     assert "https://72tuntia.fi/" in html
 
 

@@ -1,0 +1,557 @@
+"""Crisis mode: one step from a playbook to the first message on every channel (issue 8, parts 2 and 5).
+
+:func:`activate` opens the incident (:func:`kanava.crisis.actions.open_incident`),
+then writes the first message as a ``publishing.Message`` for the playbook's
+channels and publishes it through the publishing actions with the *shortened
+approval*: allowed only for a pre-approved, unchanged template, by a person with
+``Cap.APPROVE`` and two-factor authentication.  With the playbook's two-person
+rule a second approver must confirm (:func:`confirm`) before anything is
+published.  Free text never takes the shortened path: :func:`post_update` with
+``texts`` sends it to the normal review, and the sweep publishes it on the
+crisis page, as a CAP Update and on the channels once it is approved.
+
+Who is reached:
+
+* a real incident: every enabled organisation channel (not a person's own
+  account) of the kinds in ``playbook.channel_order``; SMS and email go to the
+  subscribers of the playbook's audience topic (one topic: that topic; none or
+  several: every subscriber, since a crisis must rather over-reach);
+* a drill (``exercise``): only ``playbook.exercise_channels``; SMS and email only
+  to the subscribers of ``playbook.exercise_topic`` and only when no confirmed
+  subscriber of that kind follows "all topics" (they would get the drill too;
+  see README).  Every title and text says HARJOITUS / ÖVNING / EXERCISE and the
+  CAP status is Exercise.
+
+Every step is an :class:`~kanava.crisis.models.IncidentEvent`; delivery
+outcomes are added by :func:`record_deliveries` (the sweep, see
+:mod:`kanava.crisis.tasks`), and :func:`remind_due` records a reminder once per
+missed update interval and alerts the leads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kanava.audience.models import Subscriber
+from kanava.channels.models import Channel
+from kanava.core.access import can
+from kanava.core.audit import Actor, record
+from kanava.core.notify import alert_leads
+from kanava.core.roles import Cap
+from kanava.core.two_factor import confirmed_totp
+from kanava.crisis import actions
+from kanava.crisis.models import (Incident, IncidentEvent, PendingActivation, Playbook, PlaybookTemplate,
+                                  text_in)
+from kanava.publishing import actions as publishing
+from kanava.publishing.errors import WorkflowError
+from kanava.publishing.models import Delivery, Message
+
+Kind = IncidentEvent.Kind
+FINAL_DELIVERY_STATES = (Delivery.State.DELIVERED, Delivery.State.FAILED, Delivery.State.UNCERTAIN)
+
+
+# Who is reached -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Reach:
+    channel: Channel
+    included: bool
+    recipients: int | None = None  # subscriber channels: how many subscribers it reaches now
+    note: str = ""
+
+
+def _ordered(playbook: Playbook, channels) -> list[Channel]:
+    order = {kind: i for i, kind in enumerate(playbook.channel_order)}
+    return sorted(channels, key=lambda c: (order.get(c.kind, len(order)), c.name, c.pk))
+
+
+def _audience_topic(playbook: Playbook, exercise: bool):
+    if exercise:
+        return playbook.exercise_topic
+    topics = list(playbook.audience_topics.all()[:2])
+    return topics[0] if len(topics) == 1 else None
+
+
+def _subscribers(organisation, kind: str, topic):
+    query = Subscriber.objects.filter(organisation=organisation, kind=kind, state=Subscriber.State.CONFIRMED)
+    if topic is not None:
+        from django.db.models import Q
+
+        query = query.filter(Q(all_topics=True) | Q(topics=topic)).distinct()
+    return query
+
+
+def reach(playbook: Playbook, exercise: bool) -> list[Reach]:
+    """Every channel the first message would go to (``included``) or is kept from, with why."""
+    organisation = playbook.organisation
+    if exercise:
+        candidates = playbook.exercise_channels.filter(organisation=organisation)
+    else:
+        candidates = Channel.objects.filter(organisation=organisation, owner=None,
+                                            kind__in=playbook.channel_order)
+    topic = _audience_topic(playbook, exercise)
+    found = []
+    for channel in _ordered(playbook, candidates):
+        if not channel.enabled:
+            found.append(Reach(channel, False, note=_("The channel is switched off.")))
+            continue
+        kind = getattr(channel.adapter, "subscriber_kind", None) if channel.adapter.batched else None
+        if kind is None:
+            found.append(Reach(channel, True))
+            continue
+        if exercise and topic is None:
+            found.append(Reach(channel, False, note=_("No exercise list: choose the playbook's exercise topic.")))
+            continue
+        if exercise and _subscribers(organisation, kind, None).filter(all_topics=True).exists():
+            found.append(Reach(channel, False, note=_(
+                "Left out of the drill: subscribers who follow all topics would get it too.")))
+            continue
+        found.append(Reach(channel, True, recipients=_subscribers(organisation, kind, topic).count()))
+    return found
+
+
+def channels_for(playbook: Playbook, exercise: bool) -> list[Channel]:
+    return [item.channel for item in reach(playbook, exercise) if item.included]
+
+
+# Who may approve ---------------------------------------------------------------------------------
+
+
+def _as_actor(who) -> Actor | None:
+    if who is None or isinstance(who, Actor):
+        return who
+    return Actor(person=who, ip_address=None)
+
+
+def _require_approver(actor: Actor, organisation) -> None:
+    """The shortened approval: ``Cap.APPROVE`` and two-factor authentication set up."""
+    person = actor.person if actor else None
+    if person is None or not can(person, organisation, Cap.APPROVE):
+        raise PermissionDenied(_("You are not allowed to approve crisis messages."))
+    if confirmed_totp(person) is None:
+        raise PermissionDenied(_("Set up two-factor authentication before approving crisis messages."))
+
+
+def _require_second(first: Actor, second: Actor, organisation) -> None:
+    _require_approver(second, organisation)
+    if second.person.pk == first.person.pk:
+        raise ValidationError(_("The two-person rule needs a second, different approver."))
+
+
+def _pre_approved(playbook: Playbook, kind: str) -> PlaybookTemplate:
+    return actions._template(playbook, kind)  # refuses a missing or unapproved (edited) template
+
+
+# Sending an event's text to the channels ---------------------------------------------------------
+
+
+def _event(incident, actor: Actor, kind: str, now, text: str = "", **extra) -> IncidentEvent:
+    return actions._event(incident, actor, kind, now, text, **extra)
+
+
+def _versions(event: IncidentEvent) -> dict:
+    versions = {}
+    for code, title in event.title.items():
+        body = event.body.get(code, "")
+        instruction = event.instruction.get(code, "")
+        versions[code] = {"title": title, "body": f"{body}\n\n{instruction}".strip() if instruction else body}
+    return versions
+
+
+def _workflow(error: WorkflowError) -> ValidationError:
+    return ValidationError(str(error))
+
+
+def _create(actor: Actor, incident: Incident, versions: dict, now) -> Message:
+    playbook = incident.playbook
+    channels = channels_for(playbook, incident.is_exercise)
+    try:
+        message = publishing.do_create_message(actor, incident.organisation, versions=versions, channels=channels,
+                                               topic=_audience_topic(playbook, incident.is_exercise))
+    except WorkflowError as error:
+        raise _workflow(error) from error
+    names = ", ".join(channel.name for channel in channels) or _("no channels")
+    _event(incident, actor, Kind.MESSAGE_CREATED, now, _("To %(channels)s.") % {"channels": names},
+           data={"message": message.pk, "channels": [channel.pk for channel in channels],
+                 "exercise": incident.is_exercise})
+    return message
+
+
+def _send(actor: Actor, approver: Actor, incident: Incident, event: IncidentEvent, now,
+          approvers: list[Actor]) -> Message:
+    """The shortened approval: create, submit, approve and publish at once (the template was pre-approved)."""
+    message = _create(actor, incident, _versions(event), now)
+    event.message = message
+    event.save(update_fields=["message"])
+    try:
+        _confirm_pre_approved_findings(approver, message, event.template)
+        publishing.do_submit_for_review(actor, message)
+        publishing.do_approve(approver, message)
+        _event(incident, approver, Kind.APPROVED, now, _("Shortened approval of a pre-approved template by %(who)s.")
+               % {"who": " + ".join(str(a) for a in approvers)}, data={"message": message.pk})
+        publishing.do_publish(approver, message)
+    except WorkflowError as error:
+        raise _workflow(error) from error
+    _event(incident, approver, Kind.PUBLISHED, now, data={"message": message.pk})
+    return message
+
+
+def _confirm_pre_approved_findings(approver: Actor, message: Message, template: PlaybookTemplate | None) -> None:
+    """What the privacy guard finds in the pre-approved template's own words (a helpline's number) was
+    approved with the template: confirm it.  Values typed into the placeholders are not: they still block."""
+    if template is None:
+        return
+    from kanava.privacy.actions import do_confirm
+    from kanava.privacy.guard import version_findings
+
+    for item in version_findings(message.versions.all()):
+        approved = " ".join(getattr(template, part).get(item.language, "")
+                            for part in ("title", "body", "instruction"))
+        if item.finding.text and item.finding.text in approved:
+            do_confirm(approver, message, item.language, item.finding.kind, item.digest)
+
+
+def _now(now=None):
+    return (now or timezone.now()).replace(microsecond=0)
+
+
+def _check_placeholders(template: PlaybookTemplate, placeholders: dict) -> None:
+    values = {**{k: v for k, v in placeholders.items() if v}, "next_update": "00:00"}
+    texts = [{code: actions.fill(text, values) for code, text in getattr(template, part).items()}
+             for part in ("title", "body", "instruction")]
+    missing = sorted(actions.placeholders_in(*texts))
+    if missing:
+        raise ValidationError(_("Fill in the placeholders: %(names)s.") % {
+            "names": ", ".join(f"{{{name}}}" for name in missing)})
+
+
+def _request(actor: Actor, playbook: Playbook, kind: str, template: PlaybookTemplate, placeholders: dict,
+             exercise: bool, now, incident: Incident | None = None) -> PendingActivation:
+    pending = PendingActivation.objects.create(
+        organisation=playbook.organisation, playbook=playbook, incident=incident, kind=kind,
+        placeholders={k: v for k, v in placeholders.items() if v}, is_exercise=exercise, template=template,
+        template_approved_at=template.approved_at, requested_by=actor.person, requested_at=now)
+    if incident is not None:
+        _event(incident, actor, Kind.PENDING, now, PendingActivation.Kind(kind).label, data={"pending": pending.pk})
+    record(actor, playbook.organisation, "crisis.activation_requested", pending, kind=kind, exercise=exercise)
+    return pending
+
+
+# The public actions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def activate(actor: Actor, playbook: Playbook, placeholders: dict, exercise: bool = False,
+             second_approver=None, *, now=None) -> Incident | PendingActivation:
+    """Open an incident and publish its first message on every channel in one step.
+
+    With the playbook's two-person rule and no ``second_approver`` (a person or an
+    actor other than ``actor``), returns a :class:`PendingActivation` that
+    :func:`confirm` completes; nothing is published or opened before that.
+    """
+    organisation = playbook.organisation
+    _require_approver(actor, organisation)
+    now = _now(now)
+    template = _pre_approved(playbook, PlaybookTemplate.Kind.FIRST)
+    _check_placeholders(template, placeholders)
+    second = _as_actor(second_approver)
+    if playbook.two_person_rule and second is None:
+        return _request(actor, playbook, PendingActivation.Kind.FIRST, template, placeholders, exercise, now)
+    if second is not None:
+        _require_second(actor, second, organisation)
+    return _open(actor, second or actor, playbook, placeholders, exercise, now)
+
+
+def _open(actor: Actor, approver: Actor, playbook: Playbook, placeholders: dict, exercise: bool, now) -> Incident:
+    incident = actions.open_incident(actor, playbook, placeholders, exercise, now=now)
+    first = incident.events.get(kind=Kind.MESSAGE)
+    approvers = [actor] if approver is actor else [actor, approver]
+    _send(actor, approver, incident, first, now, approvers)
+    alert_contacts(actor, incident, first, now)
+    record(actor, playbook.organisation, "crisis.activated", incident, exercise=exercise,
+           approvers=[a.person.pk for a in approvers])
+    return incident
+
+
+def alert_contacts(actor: Actor, incident: Incident, event: IncidentEvent, now) -> int:
+    """Email the playbook's internal contacts and partners the first message (after the commit, best
+    effort: a mail failure is logged, never holds back the channels); one ``note`` event per contact."""
+    import logging
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    organisation = incident.organisation
+    language = organisation.majority_language
+    subject = text_in(event.title, language)
+    body = "\n\n".join(text_in(part, language) for part in (event.body, event.instruction) if part)
+    link = f"{settings.SITE_URL}/{language}/staff/{organisation.slug}/crisis/incidents/{incident.pk}/"
+    contacts = [contact for contact in incident.playbook.contacts.all() if contact.email]
+    for contact in contacts:
+        _event(incident, actor, Kind.NOTE, now, _("Alerted %(name)s (%(group)s) by email.") % {
+            "name": contact.name, "group": contact.get_group_display()},
+            data={"contact": contact.pk, "email": contact.email})
+
+    def send():
+        for contact in contacts:
+            try:
+                send_mail(subject=f"[{organisation.display_name(language)}] {subject}"[:200],
+                          message=f"{body}\n\n{link}" if contact.group == "internal" else body,
+                          from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[contact.email])
+            except Exception:  # the note says we tried; the channels are not held back
+                logging.getLogger("kanava.crisis").exception("Could not alert %s", contact.email)
+
+    if contacts:
+        transaction.on_commit(send)
+    return len(contacts)
+
+
+@transaction.atomic
+def confirm(actor: Actor, pending: PendingActivation, *, now=None):
+    """The second approver confirms a pending message: it is published now (returns the incident or event)."""
+    pending = PendingActivation.objects.select_for_update().select_related("playbook", "template",
+                                                                             "requested_by").get(pk=pending.pk)
+    organisation = pending.organisation
+    if pending.state != PendingActivation.State.PENDING:
+        raise ValidationError(_("This request was already handled."))
+    requester = Actor(person=pending.requested_by, ip_address=None, label=str(pending.requested_by))
+    if pending.requested_by is None:
+        raise ValidationError(_("The person who asked is no longer here: ask again."))
+    _require_second(requester, actor, organisation)
+    _require_approver(requester, organisation)  # the one who asked may have lost the right meanwhile
+    template = PlaybookTemplate.objects.get(pk=pending.template_id)
+    if not template.pre_approved or template.approved_at != pending.template_approved_at:
+        raise ValidationError(_("The template changed after the request: it must be approved and asked again."))
+    now = _now(now)
+    pending.state, pending.confirmed_by, pending.confirmed_at = PendingActivation.State.CONFIRMED, actor.person, now
+    if pending.kind == PendingActivation.Kind.FIRST:
+        result = _open(requester, actor, pending.playbook, pending.placeholders, pending.is_exercise, now)
+        pending.result = result
+        _event(result, actor, Kind.CONFIRMED, now, _("Two-person rule: asked by %(first)s, confirmed by %(second)s.")
+               % {"first": requester, "second": actor})
+    else:
+        _event(pending.incident, actor, Kind.CONFIRMED, now,
+               _("Two-person rule: asked by %(first)s, confirmed by %(second)s.") % {"first": requester, "second": actor})
+        result = _followup(requester, actor, pending.incident, pending.kind, pending.placeholders, now)
+        pending.result = pending.incident
+    pending.save()
+    record(actor, organisation, "crisis.activation_confirmed", pending, kind=pending.kind)
+    return result
+
+
+@transaction.atomic
+def withdraw(actor: Actor, pending: PendingActivation) -> PendingActivation:
+    """Drop a pending request (the person who asked, or another approver)."""
+    _require_approver(actor, pending.organisation)
+    updated = PendingActivation.objects.filter(pk=pending.pk, state=PendingActivation.State.PENDING).update(
+        state=PendingActivation.State.WITHDRAWN)
+    if not updated:
+        raise ValidationError(_("This request was already handled."))
+    pending.refresh_from_db()
+    record(actor, pending.organisation, "crisis.activation_withdrawn", pending)
+    return pending
+
+
+def _followup(actor: Actor, approver: Actor, incident: Incident, kind: str, placeholders: dict, now):
+    approvers = [actor] if approver is actor else [actor, approver]
+    if kind == PendingActivation.Kind.UPDATE:
+        event = actions.add_update(actor, incident, placeholders, now=now)
+    else:
+        actions.close_incident(actor, incident, placeholders, now=now)
+        event = incident.events.filter(kind=Kind.ALL_CLEAR).latest("at", "id")
+    _send(actor, approver, incident, event, now, approvers)
+    record(actor, incident.organisation, "crisis.followup_published", incident, kind=kind, event=event.pk)
+    return event
+
+
+@transaction.atomic
+def post_update(actor: Actor, incident: Incident, placeholders: dict | None = None, *, texts: dict | None = None,
+                shortened: bool | None = None, second_approver=None, now=None):
+    """Publish an update on every channel.
+
+    The playbook's pre-approved update template (``placeholders``) takes the
+    shortened approval, like the first message.  Free ``texts`` ({"title": {..},
+    "body": {..}, "instruction": {..}}) go to the normal review (returns the
+    ``in_review`` event) and are published once approved; asking for the
+    shortened approval of free text (``shortened=True``) is refused.
+    """
+    if texts is not None:
+        if shortened:
+            raise ValidationError(_("Free text cannot take the shortened approval: it goes through the normal "
+                                    "review. Use a pre-approved template for the shortened approval."))
+        return _submit_free_text(actor, incident, texts, now)
+    return _templated(actor, incident, PendingActivation.Kind.UPDATE, placeholders or {}, second_approver, now)
+
+
+@transaction.atomic
+def post_all_clear(actor: Actor, incident: Incident, placeholders: dict | None = None, *, second_approver=None,
+                   now=None):
+    """Publish the all-clear template on every channel and close the incident."""
+    return _templated(actor, incident, PendingActivation.Kind.ALL_CLEAR, placeholders or {}, second_approver, now)
+
+
+def _templated(actor, incident, kind, placeholders, second_approver, now):
+    if not incident.is_active:
+        raise ValidationError(_("The incident is closed."))
+    _require_approver(actor, incident.organisation)
+    now = _now(now)
+    template = _pre_approved(incident.playbook, kind)
+    _check_placeholders(template, {**incident.placeholders, **placeholders})
+    second = _as_actor(second_approver)
+    if incident.playbook.two_person_rule and second is None:
+        return _request(actor, incident.playbook, kind, template, placeholders, incident.is_exercise, now,
+                        incident=incident)
+    if second is not None:
+        _require_second(actor, second, incident.organisation)
+    return _followup(actor, second or actor, incident, kind, placeholders, now)
+
+
+def _submit_free_text(actor: Actor, incident: Incident, texts: dict, now) -> IncidentEvent:
+    if not incident.is_active:
+        raise ValidationError(_("The incident is closed."))
+    if actor.person is None or not can(actor.person, incident.organisation, Cap.DRAFT):
+        raise PermissionDenied(_("You are not allowed to write crisis messages."))
+    now = _now(now)
+    texts = {part: {code: text.strip() for code, text in (texts.get(part) or {}).items() if text and text.strip()}
+             for part in ("title", "body", "instruction")}
+    languages = incident.organisation.required_languages
+    if any(not texts["title"].get(code) or not texts["body"].get(code) for code in languages):
+        raise ValidationError(_("A crisis message needs a title and a text in every language of the organisation."))
+    if incident.is_exercise:
+        for part in ("title", "body"):
+            texts[part] = {code: actions.mark_exercise(code, text) for code, text in texts[part].items()}
+    holder = IncidentEvent(title=texts["title"], body=texts["body"], instruction=texts["instruction"])
+    message = _create(actor, incident, _versions(holder), now)
+    try:
+        publishing.do_submit_for_review(actor, message)
+    except WorkflowError as error:
+        raise _workflow(error) from error
+    event = _event(incident, actor, Kind.IN_REVIEW, now, _("Free text: published when it is approved."),
+                   message=message, data={"awaiting": True, "texts": texts})
+    record(actor, incident.organisation, "crisis.update_submitted", incident, message=message.pk)
+    return event
+
+
+def publish_reviewed(now=None) -> int:
+    """Sweep step: free-text updates that passed the normal review become public updates and go out."""
+    done = 0
+    waiting = IncidentEvent.objects.filter(kind=Kind.IN_REVIEW, data__awaiting=True).select_related(
+        "message", "incident", "incident__organisation", "incident__playbook")
+    for event in waiting:
+        message = event.message
+        if message is None:
+            continue
+        state = message.state
+        if state not in (Message.State.APPROVED, Message.State.PUBLISHING, Message.State.PUBLISHED,
+                         Message.State.REJECTED):
+            continue
+        with transaction.atomic():
+            if not IncidentEvent.objects.filter(pk=event.pk, data__awaiting=True).exists():
+                continue
+            event.data = {**event.data, "awaiting": False, "outcome": state}
+            event.save(update_fields=["data"])
+            if state == Message.State.REJECTED or not event.incident.is_active:
+                continue
+            approver = Actor(person=message.approved_by, ip_address=None, label="crisis")
+            if approver.person is None:
+                continue
+            update = actions.add_update(approver, event.incident, texts=event.data["texts"], now=now)
+            update.message = message
+            update.save(update_fields=["message"])
+            if state == Message.State.APPROVED:
+                publishing.do_publish(approver, message)
+            _event(event.incident, approver, Kind.PUBLISHED, _now(now), _("Reviewed free text."),
+                   data={"message": message.pk})
+            done += 1
+    return done
+
+
+# What happened on the channels, and the cadence ----------------------------------------------------
+
+
+def record_deliveries(incident: Incident, now=None) -> int:
+    """Add each delivery's outcome (delivered, failed, uncertain) to the timeline once."""
+    now = _now(now)
+    added = 0
+    messages = [pk for pk in incident.events.exclude(message=None).values_list("message", flat=True)]
+    deliveries = Delivery.objects.filter(message__in=messages, state__in=FINAL_DELIVERY_STATES).select_related(
+        "channel").order_by("delivered_at", "id")
+    seen = {(e.data.get("delivery"), e.data.get("state"))
+            for e in incident.events.filter(kind=Kind.DELIVERY).only("data")}
+    for delivery in deliveries:
+        if (delivery.pk, delivery.state) in seen:
+            continue
+        at = (delivery.delivered_at or now).replace(microsecond=0)
+        label = delivery.channel.name + (f" ({delivery.language})" if delivery.language else "")
+        text = f"{label}: {delivery.get_state_display()}"
+        if delivery.recipient_count:
+            text += " · " + _("%(count)s recipients") % {"count": delivery.recipient_count}
+        if delivery.last_error:
+            text += f" · {delivery.last_error[:200]}"
+        IncidentEvent.objects.create(
+            incident=incident, at=at, kind=Kind.DELIVERY, text=text, actor_label="outbox",
+            data={"delivery": delivery.pk, "state": delivery.state, "channel": delivery.channel_id,
+                  "kind": delivery.channel.kind, "language": delivery.language, "message": delivery.message_id,
+                  "recipients": delivery.recipient_count})
+        added += 1
+    return added
+
+
+def due_reminders(now=None) -> list[Incident]:
+    """Active incidents whose next update is overdue."""
+    now = now or timezone.now()
+    return list(Incident.objects.filter(status=Incident.Status.ACTIVE, next_update_due_at__lte=now)
+                .select_related("organisation", "playbook").order_by("next_update_due_at"))
+
+
+def remind_due(now=None) -> int:
+    """Record one reminder per missed update interval and alert the leads; returns how many."""
+    now = now or timezone.now()
+    sent = 0
+    for incident in due_reminders(now):
+        due = incident.next_update_due_at
+        cadence = timedelta(minutes=incident.playbook.update_cadence_minutes)
+        missed = int((now - due) / cadence)
+        key = f"{due.isoformat()}#{missed}"
+        if incident.events.filter(kind=Kind.REMINDER, data__key=key).exists():
+            continue
+        organisation = incident.organisation
+        with translation.override(organisation.majority_language):
+            text = _("Crisis update overdue: %(incident)s (due at %(when)s).") % {
+                "incident": incident.title_in(organisation.majority_language),
+                "when": timezone.localtime(due, organisation.tz).strftime("%H:%M")}
+            actions._event(incident, Actor.system("crisis"), Kind.REMINDER, _now(now), text,
+                           data={"key": key, "due": due.isoformat(), "missed": missed + 1})
+            alert_leads(organisation, f"{text} #{missed + 1}" if missed else text,
+                        link=f"/{organisation.majority_language}/staff/{organisation.slug}/crisis/incidents/"
+                             f"{incident.pk}/")
+        sent += 1
+    return sent
+
+
+def delivery_summary(incident: Incident) -> list[dict]:
+    """Per channel: the first message's first delivery time (for the page and the after-action report)."""
+    first = incident.events.filter(kind=Kind.MESSAGE).exclude(message=None).first()
+    if first is None:
+        return []
+    rows = {}
+    for delivery in Delivery.objects.filter(message=first.message_id).select_related("channel").order_by("id"):
+        row = rows.setdefault(delivery.channel_id, {"channel": delivery.channel, "states": [], "first_at": None})
+        row["states"].append(delivery.state)
+        if delivery.delivered_at and (row["first_at"] is None or delivery.delivered_at < row["first_at"]):
+            row["first_at"] = delivery.delivered_at
+    for row in rows.values():
+        row["after"] = (row["first_at"] - incident.activated_at) if row["first_at"] else None
+    return list(rows.values())
+
+
+__all__ = ["Reach", "activate", "confirm", "withdraw", "post_update", "post_all_clear", "publish_reviewed",
+           "record_deliveries", "due_reminders", "remind_due", "reach", "channels_for", "delivery_summary",
+           "alert_contacts"]

@@ -1,0 +1,98 @@
+"""Crisis mode's staff pages without JavaScript: activate, update, all clear, two-person confirmation."""
+
+import pytest
+
+from kanava.crisis import activation
+from kanava.crisis.models import Incident, PendingActivation
+from kanava.crisis.tests.conftest import PLACES
+from kanava.publishing.models import Message
+from kanava.testing.personas import login, make_channel
+
+BASE = "/en/staff/pikkula/crisis"
+
+
+@pytest.fixture
+def site(cast, playbook):
+    website = make_channel(cast.org, "website", "Verkkosivut")
+    playbook.channel_order = ["website"]
+    playbook.save()
+    playbook.exercise_channels.set([website])
+    return website
+
+
+def test_the_activate_form_shows_the_reach_and_opens_the_incident(client, cast, playbook, site):
+    login(client, cast.lead)
+    assert "Activate crisis mode" in client.get(f"{BASE}/{playbook.pk}/").content.decode()
+    page = client.get(f"{BASE}/{playbook.pk}/activate/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Verkkosivut" in html and 'name="place"' in html
+    assert 'name="exercise"' in html and 'name="activate"' in html
+    refused = client.post(f"{BASE}/{playbook.pk}/activate/", {"activate": "1", "place": "Keskusta", "exercise": "on"})
+    assert refused.status_code == 400 and 'value="Keskusta"' in refused.content.decode()  # kept what was typed
+    assert not Incident.objects.exists()
+    response = client.post(f"{BASE}/{playbook.pk}/activate/", {"activate": "1", "exercise": "on", **PLACES})
+    incident = Incident.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/incidents/{incident.pk}/")
+    assert incident.is_exercise
+    detail = client.get(response["Location"]).content.decode()
+    assert "Post update" in detail and "All clear" in detail and "Free-text update" in detail
+
+
+def test_an_editor_cannot_activate(client, cast, playbook, site):
+    login(client, cast.editor)
+    assert client.get(f"{BASE}/{playbook.pk}/activate/").status_code == 403
+    assert "Activate crisis mode" not in client.get(f"{BASE}/{playbook.pk}/").content.decode()
+
+
+def test_update_free_text_and_all_clear_buttons(client, cast, lead, playbook, site):
+    incident = activation.activate(lead, playbook, PLACES)
+    login(client, cast.lead)
+    client.post(f"{BASE}/incidents/{incident.pk}/update/", {"update-place": ""})
+    assert incident.events.filter(kind="update").count() == 1
+    free = {"title_fi": "Vesipiste", "body_fi": "Torilla.", "title_sv": "Vattenpost", "body_sv": ""}
+    refused = client.post(f"{BASE}/incidents/{incident.pk}/update/free/", free)
+    assert refused.status_code == 400 and 'value="Vesipiste"' in refused.content.decode()
+    client.post(f"{BASE}/incidents/{incident.pk}/update/free/", {**free, "body_sv": "På torget."})
+    review = incident.events.get(kind="in_review")
+    assert review.message.state == Message.State.IN_REVIEW
+    client.post(f"{BASE}/incidents/{incident.pk}/all-clear/", {})
+    incident.refresh_from_db()
+    assert incident.status == "closed"
+
+
+def test_the_two_person_rule_on_the_pages(client, cast, playbook, site):
+    playbook.two_person_rule = True
+    playbook.save()
+    login(client, cast.lead)
+    client.post(f"{BASE}/{playbook.pk}/activate/", {"activate": "1", **PLACES})
+    pending = PendingActivation.objects.get()
+    assert not Incident.objects.exists()
+    page = client.get(f"{BASE}/{playbook.pk}/activate/").content.decode()
+    assert f"/pending/{pending.pk}/confirm/" in page
+    client.post(f"{BASE}/pending/{pending.pk}/confirm/")  # the same person: refused
+    assert not Incident.objects.exists()
+    client.logout()
+    login(client, cast.admin)
+    response = client.post(f"{BASE}/pending/{pending.pk}/confirm/")
+    incident = Incident.objects.get()
+    assert response["Location"].endswith(f"/incidents/{incident.pk}/")
+    other = client.post(f"/en/staff/toinen/crisis/pending/{pending.pk}/confirm/")
+    assert other.status_code in (403, 404)
+
+
+def test_the_playbook_form_sets_the_two_person_rule_and_the_drill_channels(client, cast, playbook, site):
+    from kanava.core.models import Topic
+    from kanava.crisis.forms import initial_of
+
+    drill = Topic.objects.create(organisation=cast.org, slug="harjoitus", name={"fi": "Harjoitus"})
+    login(client, cast.lead)
+    data = {key: value for key, value in initial_of(playbook).items() if value not in (None, [])}
+    data.pop("exercise_channels", None)
+    data["channel_order"] = "website"
+    data.update(two_person_rule="on", exercise_channels=[str(site.pk)], exercise_topic=str(drill.pk))
+    data["audience_topics"] = []
+    response = client.post(f"{BASE}/{playbook.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    playbook.refresh_from_db()
+    assert playbook.two_person_rule and playbook.exercise_topic == drill
+    assert list(playbook.exercise_channels.all()) == [site]
