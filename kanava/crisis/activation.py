@@ -79,9 +79,13 @@ def _audience_topic(playbook: Playbook, exercise: bool):
     return topics[0] if len(topics) == 1 else None
 
 
-def _subscribers(organisation, kind: str, topic):
+def _subscribers(organisation, kind: str, topic, only_topic: bool = False):
+    """Who a message to ``topic`` reaches (as the outbox's ``subscribers_for`` chooses them); a drill
+    (``only_topic``) reaches its exercise list only, not those who follow all topics."""
     query = Subscriber.objects.filter(organisation=organisation, kind=kind, state=Subscriber.State.CONFIRMED)
-    if topic is not None:
+    if topic is not None and only_topic:
+        query = query.filter(all_topics=False, topics=topic).distinct()
+    elif topic is not None:
         from django.db.models import Q
 
         query = query.filter(Q(all_topics=True) | Q(topics=topic)).distinct()
@@ -109,11 +113,7 @@ def reach(playbook: Playbook, exercise: bool) -> list[Reach]:
         if exercise and topic is None:
             found.append(Reach(channel, False, note=_("No exercise list: choose the playbook's exercise topic.")))
             continue
-        if exercise and _subscribers(organisation, kind, None).filter(all_topics=True).exists():
-            found.append(Reach(channel, False, note=_(
-                "Left out of the drill: subscribers who follow all topics would get it too.")))
-            continue
-        found.append(Reach(channel, True, recipients=_subscribers(organisation, kind, topic).count()))
+        found.append(Reach(channel, True, recipients=_subscribers(organisation, kind, topic, exercise).count()))
     return found
 
 
@@ -174,7 +174,8 @@ def _create(actor: Actor, incident: Incident, versions: dict, now) -> Message:
     channels = channels_for(playbook, incident.is_exercise)
     try:
         message = publishing.do_create_message(actor, incident.organisation, versions=versions, channels=channels,
-                                               topic=_audience_topic(playbook, incident.is_exercise))
+                                               topic=_audience_topic(playbook, incident.is_exercise),
+                                               topic_subscribers_only=incident.is_exercise)
     except WorkflowError as error:
         raise _workflow(error) from error
     names = ", ".join(channel.name for channel in channels) or _("no channels")

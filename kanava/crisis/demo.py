@@ -144,4 +144,29 @@ def seed(organisation) -> list[Playbook]:
             if approver:
                 actions.mark_reviewed(actor, playbook, now=reviewed)
         playbooks.append(playbook)
+    _drill_list(organisation, next(p for p in playbooks if p.scenario == "drinking_water"))
     return playbooks
+
+
+def _drill_list(organisation, playbook: Playbook) -> None:
+    """The water playbook can be drilled in the demo: every channel it names, and an exercise list of
+    two staff addresses (a drill reaches that list only, never the residents who follow all topics)."""
+    from kanava.audience.models import Subscriber
+    from kanava.channels.models import Channel
+    from kanava.core.models import Topic
+
+    topic, _created = Topic.objects.get_or_create(
+        organisation=organisation, slug="valmiusharjoitus",
+        defaults={"name": {"fi": "Valmiusharjoitus", "sv": "Beredskapsövning", "en": "Preparedness drill"}})
+    for kind, address, language in (("sms", "+358401110001", "fi"), ("sms", "+358401110002", "sv"),
+                                     ("email", "harjoitus@kanavala.fi", "fi")):
+        subscriber, _created = Subscriber.objects.get_or_create(
+            organisation=organisation, kind=kind, address=address,
+            defaults={"language": language, "state": Subscriber.State.CONFIRMED, "all_topics": False,
+                      "confirmed_at": timezone.now()})
+        subscriber.topics.add(topic)
+    if playbook.exercise_topic_id is None:
+        playbook.exercise_topic = topic
+        playbook.save(update_fields=["exercise_topic"])
+        playbook.exercise_channels.set(Channel.objects.filter(organisation=organisation, owner=None, enabled=True,
+                                                              kind__in=playbook.channel_order))

@@ -187,3 +187,27 @@ def incident_cap(request, incident_pk: int):
     if alert is None:
         raise Http404("No alert")
     return HttpResponse(alert.xml, content_type="application/cap+xml; charset=utf-8")
+
+
+@staff_view(Cap.VIEW)
+def incident_report(request, incident_pk: int):
+    """The after-action report: timeline, first delivery per channel, update intervals, reach."""
+    from kanava.crisis import report
+
+    incident = _incident(request, incident_pk)
+    return _page(request, "crisis/staff/report.html", {"incident": incident, "report": report.build(incident)})
+
+
+@staff_view(Cap.VIEW)
+def incident_report_pdf(request, incident_pk: int):
+    """The after-action report as a PDF, in the page's language."""
+    from django.utils.translation import get_language
+
+    from kanava.crisis import report
+
+    incident = _incident(request, incident_pk)
+    language = (get_language() or incident.organisation.majority_language)[:2]
+    pdf = report.pdf_bytes(report.build(incident), language, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report.filename(incident)}"'
+    return response

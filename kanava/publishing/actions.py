@@ -72,7 +72,7 @@ def _bump_site(organisation: Organisation) -> None:
 
 def do_create_message(actor: Actor, organisation: Organisation, *, versions: dict[str, dict],
                       topic: Topic | None = None, voice: Person | None = None,
-                      channels: list[Channel] | None = None) -> Message:
+                      channels: list[Channel] | None = None, topic_subscribers_only: bool = False) -> Message:
     """Create a draft with its language versions.
 
     ``versions`` maps a language code to ``{"title", "body", "summary",
@@ -81,7 +81,8 @@ def do_create_message(actor: Actor, organisation: Organisation, *, versions: dic
     """
     _require(actor, organisation, Cap.DRAFT)
     with transaction.atomic():
-        message = Message.objects.create(organisation=organisation, author=actor.person, topic=topic, voice=voice)
+        message = Message.objects.create(organisation=organisation, author=actor.person, topic=topic, voice=voice,
+                                         topic_subscribers_only=topic_subscribers_only)
         if channels is None:
             channels = list(Channel.objects.filter(organisation=organisation, enabled=True,
                                                    selected_by_default=True, owner=None))

@@ -27,6 +27,9 @@ class Message(models.Model):
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="voiced_messages"
     )
     state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT, db_index=True)
+    # Only subscribers who chose the message's topic, not those who follow all topics (a crisis drill's
+    # exercise list).
+    topic_subscribers_only = models.BooleanField(default=False)
     channels = models.ManyToManyField(Channel, blank=True, related_name="messages")
     scheduled_at = models.DateTimeField(null=True, blank=True, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)

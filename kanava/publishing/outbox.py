@@ -83,7 +83,9 @@ def subscribers_for(message: Message, kind: str, language: str):
         languages += [code for code, _name in settings.LANGUAGES if code not in message.languages()]
     query = Subscriber.objects.filter(organisation=message.organisation_id, kind=kind,
                                       state=Subscriber.State.CONFIRMED, language__in=languages)
-    if message.topic_id:
+    if message.topic_id and message.topic_subscribers_only:
+        query = query.filter(all_topics=False, topics=message.topic_id)
+    elif message.topic_id:
         query = query.filter(Q(all_topics=True) | Q(topics=message.topic_id))
     return query.distinct().order_by("id")
 

@@ -163,17 +163,18 @@ def test_a_real_activation_uses_the_playbooks_channel_kinds_and_every_subscriber
     assert incident.cap_alerts.get().status == "Actual"
 
 
-def test_a_drill_leaves_out_subscriber_channels_whose_all_topics_subscribers_would_get_it(
+def test_a_drill_never_reaches_subscribers_who_follow_all_topics(
         cast, lead, crisis_playbook, gateway, channels, drill_topic):
-    subscriber(cast, "sms", "+358401000005")  # follows everything
-    subscriber(cast, "sms", "+358401000006", topics=[drill_topic])
+    subscriber(cast, "sms", "+358401000005")  # follows everything: a resident, not on the exercise list
+    drill = subscriber(cast, "sms", "+358401000006", topics=[drill_topic])
     reach = {item.channel.kind: item for item in activation.reach(crisis_playbook, exercise=True)}
-    assert not reach["sms"].included and "all topics" in reach["sms"].note
+    assert reach["sms"].included and reach["sms"].recipients == 1
     assert reach["email"].included and reach["email"].recipients == 0
     incident = activation.activate(lead, crisis_playbook, PLACES, exercise=True)
-    assert channels["sms"] not in incident.events.get(kind="message").message.channels.all()
+    message = incident.events.get(kind="message").message
+    assert channels["sms"] in message.channels.all() and message.topic_subscribers_only
     drain()
-    assert gateway.accepted == []
+    assert [r.to for r in gateway.accepted] == [drill.address]
 
 
 def test_the_shortened_approval_needs_an_approver_with_two_factor_and_a_pre_approved_template(

@@ -92,3 +92,18 @@ def test_an_english_subscriber_of_a_finnish_and_swedish_message_gets_the_majorit
     message = actions.do_create_message(actor_of(cast.editor), cast.org, versions=VERSIONS)
     assert list(outbox.subscribers_for(message, "email", "fi")) == [english]
     assert list(outbox.subscribers_for(message, "email", "sv")) == [swedish]
+
+
+def test_a_message_for_its_topics_subscribers_only_leaves_out_those_who_follow_all_topics(cast, actor_of):
+    from kanava.audience.models import Subscriber
+
+    everything = Subscriber.objects.create(organisation=cast.org, kind="email", address="all@example.fi",
+                                           language="fi", state="confirmed", all_topics=True)
+    chosen = Subscriber.objects.create(organisation=cast.org, kind="email", address="roads@example.fi",
+                                       language="fi", state="confirmed", all_topics=False)
+    chosen.topics.set([cast.topic])
+    message = actions.do_create_message(actor_of(cast.editor), cast.org, versions=VERSIONS, topic=cast.topic)
+    assert set(outbox.subscribers_for(message, "email", "fi")) == {everything, chosen}
+    only = actions.do_create_message(actor_of(cast.editor), cast.org, versions=VERSIONS, topic=cast.topic,
+                                     topic_subscribers_only=True)
+    assert list(outbox.subscribers_for(only, "email", "fi")) == [chosen]
