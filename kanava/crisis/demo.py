@@ -149,8 +149,9 @@ def seed(organisation) -> list[Playbook]:
 
 
 def _drill_list(organisation, playbook: Playbook) -> None:
-    """The water playbook can be drilled in the demo: every channel it names, and an exercise list of
-    two staff addresses (a drill reaches that list only, never the residents who follow all topics)."""
+    """The water playbook can be drilled in the demo: every channel it names but the press release (its
+    contacts are newsrooms, not an exercise list), and an exercise list of three staff addresses (a drill
+    reaches that list only, never the residents who follow all topics)."""
     from kanava.audience.models import Subscriber
     from kanava.channels.models import Channel
     from kanava.core.models import Topic
@@ -169,4 +170,4 @@ def _drill_list(organisation, playbook: Playbook) -> None:
         playbook.exercise_topic = topic
         playbook.save(update_fields=["exercise_topic"])
         playbook.exercise_channels.set(Channel.objects.filter(organisation=organisation, owner=None, enabled=True,
-                                                              kind__in=playbook.channel_order))
+                                                              kind__in=playbook.channel_order).exclude(kind="press"))
