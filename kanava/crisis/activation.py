@@ -317,8 +317,9 @@ def alert_contacts(actor: Actor, incident: Incident, event: IncidentEvent, now) 
 @transaction.atomic
 def confirm(actor: Actor, pending: PendingActivation, *, now=None):
     """The second approver confirms a pending message: it is published now (returns the incident or event)."""
-    pending = PendingActivation.objects.select_for_update().select_related("playbook", "template",
-                                                                             "requested_by").get(pk=pending.pk)
+    # lock the request's own row only: PostgreSQL refuses FOR UPDATE on the nullable side of a join
+    pending = (PendingActivation.objects.select_for_update(of=("self",))
+               .select_related("playbook", "template", "requested_by").get(pk=pending.pk))
     organisation = pending.organisation
     if pending.state != PendingActivation.State.PENDING:
         raise ValidationError(_("This request was already handled."))

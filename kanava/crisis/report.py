@@ -36,14 +36,17 @@ FAILED_STATES = (Delivery.State.FAILED, Delivery.State.UNCERTAIN)
 SOCIAL_FIGURES = ("impressions", "reactions", "comments", "shares")
 
 
-def duration(delta: timedelta | None, signed: bool = False) -> str:
-    """``1:05:09`` (hours, minutes, seconds); with ``signed`` a leading ``+`` or ``−``; ``–`` for None."""
+def duration(delta: timedelta | None, signed: bool = False, tenths: bool = False) -> str:
+    """``1:05:09`` (hours, minutes, seconds; with ``tenths`` ``1:05:09.4``); with ``signed`` a leading
+    ``+`` or ``−``; ``–`` for None."""
     if delta is None:
         return "–"
-    seconds = int(delta.total_seconds())
-    sign = "−" if seconds < 0 else ("+" if signed else "")
-    seconds = abs(seconds)
-    return f"{sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    total = delta.total_seconds()
+    sign = "−" if total < 0 else ("+" if signed else "")
+    tenth_count = int(round(abs(total) * 10)) if tenths else int(abs(total)) * 10
+    seconds, tenth = divmod(tenth_count, 10)
+    text = f"{sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return f"{text}.{tenth}" if tenths else text
 
 
 @dataclass
@@ -81,9 +84,12 @@ class ChannelRow:
     recipients_failed: int | None = None
     social: dict | None = None  # latest platform figures, summed; None: not measured
 
+    #: The platform offers figures, none fetched yet (they come an hour after publishing at the earliest).
+    figures_pending: bool = False
+
     @property
     def after_label(self) -> str:
-        return duration(self.after)
+        return duration(self.after, tenths=True)
 
     @property
     def measured(self) -> bool:
@@ -215,10 +221,11 @@ def _channels(incident: Incident, events) -> list[ChannelRow]:
                                         error=delivery.last_error[:300], message_id=delivery.message_id))
     for pk, row in rows.items():
         if row.first_at is not None:
-            row.after = row.first_at.replace(microsecond=0) - incident.activated_at
+            row.after = row.first_at - incident.activated_at
         if not row.subscriber_channel:
             figures = totals(by_channel[pk])
             row.social = {key: value for key, value in figures.items() if value is not None} or None
+            row.figures_pending = row.social is None and bool(getattr(_adapter(row.channel), "has_metrics", False))
     return sorted(rows.values(), key=lambda r: (order.get(r.channel.kind, len(order)), r.channel.name, r.channel.pk))
 
 
