@@ -250,11 +250,10 @@ def _intervals(events, cadence: timedelta, incident: Incident, now) -> list[Inte
 
 def pdf_bytes(report: Report, language: str, request=None) -> bytes:
     """The report as a tagged PDF (PDF/UA), nothing fetched from the network or the disk."""
-    from django.conf import settings
     from django.template.loader import render_to_string
     from django.utils import translation
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+
+    from kanava.core.pdf import tagged_pdf
 
     organisation = report.incident.organisation
     with translation.override(language), timezone.override(organisation.tz):
@@ -262,8 +261,7 @@ def pdf_bytes(report: Report, language: str, request=None) -> bytes:
             "report": report, "incident": report.incident, "language": language,
             "incident_title": report.incident.title_in(language),
             "organisation_name": organisation.display_name(language)}, request=request)
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=html, base_url=settings.SITE_URL, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
+    return tagged_pdf(html)
 
 
 def filename(incident: Incident) -> str:

@@ -120,12 +120,10 @@ def json_response(process) -> StreamingHttpResponse:
 
 def results_pdf_bytes(request, process, language: str) -> bytes:
     """The results page as a tagged PDF (PDF/UA), like the printed bulletin: nothing fetched from the network."""
-    from django.conf import settings
     from django.template.loader import render_to_string
     from django.utils import translation
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
 
+    from kanava.core.pdf import tagged_pdf
     from kanava.participation.pages import labelled_counts
 
     template, context = process.manifest.results(process)
@@ -135,9 +133,7 @@ def results_pdf_bytes(request, process, language: str) -> bytes:
             "process_title": process.display_title(language),
             "organisation_name": process.organisation.display_name(language),
             "counts": labelled_counts(process), "printed_at": timezone.now()}, request=request)
-    html = mask_html_text(html, language)
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=html, base_url=settings.SITE_URL, url_fetcher=fetcher).write_pdf(pdf_variant="pdf/ua-1")
+    return tagged_pdf(mask_html_text(html, language))
 
 
 def mask_html_text(html: str, language: str) -> str:

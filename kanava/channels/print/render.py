@@ -14,7 +14,6 @@ import logging
 from dataclasses import dataclass, field
 
 import segno
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
@@ -75,16 +74,12 @@ def render_bulletin(message, large_print: bool = False, *, languages: list[str] 
 def render(message, *, large_print: bool = False, languages: list[str] | None = None,
            texts: dict[str, Text] | None = None) -> Rendered:
     """Like :func:`render_bulletin`, also returning the number of pages."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from kanava.core import pdf
 
     html = bulletin_html(message, large_print=large_print, languages=languages, texts=texts)
-    # Everything is embedded as data URIs: never the network, never the disk.
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    document = HTML(string=html, base_url=settings.SITE_URL, url_fetcher=fetcher).render()
-    # PDF/UA: tagged, with its language and title, so screen readers can read
-    # the bulletin published on the website as well as paper readers can.
-    return Rendered(pdf=document.write_pdf(pdf_variant="pdf/ua-1"), pages=len(document.pages))
+    # Everything is embedded as data URIs; tagged (PDF/UA) like every printable page (kanava.core.pdf).
+    document = pdf.render_document(html)
+    return Rendered(pdf=pdf.write_tagged(document), pages=len(document.pages))
 
 
 def bulletin_html(message, *, large_print: bool = False, languages: list[str] | None = None,
