@@ -171,3 +171,13 @@ def test_an_upload_with_wrong_columns_shows_the_file_s_columns_and_keeps_the_typ
 def test_an_editor_may_not_import_files(client, cast):
     login(client, cast.editor)
     assert client.get(url("import", cast.org)).status_code == 403
+
+
+def test_the_matter_page_has_its_case_number_as_title_and_its_notices_section_once(client, cast, matters):
+    import re
+
+    login(client, cast.lead)
+    html = client.get(url("detail", cast.org, pk=matters["school"].pk)).content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert "SIVI/45/12.00.00/2026" in title and "<" not in title
+    assert html.count('id="link-notice"') <= 1
