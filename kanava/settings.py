@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kanava.core.context.kanava",
+                "kanava.crisis.context.banner",
             ],
         },
     }

@@ -23,13 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kanava.channels.registry import manifests
+from kanava.channels.sms.phones import normalise_phone
 from kanava.core.access import can
 from kanava.core.audit import Actor, record
 from kanava.core.models import LANGUAGE_CODES, Organisation
 from kanava.core.roles import Cap
 from kanava.core.sites import site_base_url
 from kanava.crisis import cap
-from kanava.crisis.models import (PLACEHOLDERS, CapAlert, Incident, IncidentEvent, Playbook, PlaybookArea,
+from kanava.crisis.models import (BANNER, PLACEHOLDERS, CapAlert, Incident, IncidentEvent, Playbook, PlaybookArea,
                                   PlaybookContact, PlaybookTemplate, text_in)
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -76,6 +77,8 @@ class PlaybookData:
     two_person_rule: bool = False
     exercise_channels: list = field(default_factory=list)  # Channel objects of the organisation
     exercise_topic: object = None  # a Topic of the organisation, or None
+    exercise_banner: bool = False  # a drill shows the site-wide banner too
+    prepared_claims: list = field(default_factory=list)  # inbox Claim objects of the organisation
 
 
 def playbooks_of(organisation: Organisation):
@@ -100,7 +103,7 @@ def _check_playbook(organisation: Organisation, data: PlaybookData) -> None:
         errors["scenario"] = _("Choose a scenario.")
     if not data.name.get(organisation.majority_language, "").strip():
         errors["name"] = _("Give the playbook a name in the organisation's majority language.")
-    unknown = [kind for kind in data.channel_order if kind not in manifests()]
+    unknown = [kind for kind in data.channel_order if kind not in manifests() and kind != BANNER]
     if unknown:
         errors["channel_order"] = _("Unknown channels: %(kinds)s.") % {"kinds": ", ".join(unknown)}
     if not 5 <= data.update_cadence_minutes <= 24 * 60:
@@ -118,6 +121,16 @@ def _check_playbook(organisation: Organisation, data: PlaybookData) -> None:
         errors["exercise_channels"] = _("Choose channels of this organisation.")
     if data.exercise_topic is not None and data.exercise_topic.organisation_id != organisation.pk:
         errors["exercise_topic"] = _("Choose topics of this organisation.")
+    if any(claim.organisation_id != organisation.pk for claim in data.prepared_claims):
+        errors["prepared_claims"] = _("Choose rumours of this organisation's claims register.")
+    for contact in data.contacts:
+        if contact.phone:
+            try:
+                contact.phone = normalise_phone(contact.phone)
+            except ValidationError as error:
+                errors["internal_contacts" if contact.group == PlaybookContact.Group.INTERNAL else "partners"] = \
+                    _("The phone number of %(name)s: %(problem)s") % {"name": contact.name,
+                                                                     "problem": " ".join(error.messages)}
     if errors:
         raise ValidationError(errors)
 
@@ -135,11 +148,12 @@ def save_playbook(actor: Actor, organisation: Organisation, data: PlaybookData,
         raise PermissionDenied
     for name in ("scenario", "name", "channel_order", "roles", "checklist", "update_cadence_minutes",
                  "review_interval_days", "cap_category", "urgency", "severity", "certainty", "two_person_rule",
-                 "exercise_topic"):
+                 "exercise_topic", "exercise_banner"):
         setattr(playbook, name, getattr(data, name))
     playbook.save()
     playbook.audience_topics.set(data.audience_topics)
     playbook.exercise_channels.set(data.exercise_channels)
+    playbook.prepared_claims.set(data.prepared_claims)
     playbook.contacts.all().delete()
     PlaybookContact.objects.bulk_create(
         PlaybookContact(playbook=playbook, position=i, group=c.group, name=c.name, role=c.role, email=c.email,

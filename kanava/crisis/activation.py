@@ -30,6 +30,7 @@ missed update interval and alerts the leads.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -46,7 +47,7 @@ from kanava.core.notify import alert_leads
 from kanava.core.roles import Cap
 from kanava.core.two_factor import confirmed_totp
 from kanava.crisis import actions
-from kanava.crisis.models import (Incident, IncidentEvent, PendingActivation, Playbook, PlaybookTemplate,
+from kanava.crisis.models import (BANNER, Incident, IncidentEvent, PendingActivation, Playbook, PlaybookTemplate,
                                   text_in)
 from kanava.publishing import actions as publishing
 from kanava.publishing.errors import WorkflowError
@@ -275,17 +276,80 @@ def _open(actor: Actor, approver: Actor, playbook: Playbook, placeholders: dict,
     first = incident.events.get(kind=Kind.MESSAGE)
     approvers = [actor] if approver is actor else [actor, approver]
     _send(actor, approver, incident, first, now, approvers)
+    show_banner(approver, incident, now)
+    link_prepared_claims(actor, incident, now)
     alert_contacts(actor, incident, first, now)
     record(actor, playbook.organisation, "crisis.activated", incident, exercise=exercise,
            approvers=[a.person.pk for a in approvers])
     return incident
 
 
-def alert_contacts(actor: Actor, incident: Incident, event: IncidentEvent, now) -> int:
-    """Email the playbook's internal contacts and partners the first message (after the commit, best
-    effort: a mail failure is logged, never holds back the channels); one ``note`` event per contact."""
-    import logging
+def banner_wanted(playbook: Playbook, exercise: bool) -> bool:
+    """The site-wide banner is the channel kind ``banner`` in the order; a drill shows it only when the
+    playbook says so (a banner reaches every resident, not an exercise list)."""
+    return BANNER in playbook.channel_order and (not exercise or playbook.exercise_banner)
 
+
+def show_banner(actor: Actor, incident: Incident, now) -> bool:
+    """Put the incident on the site-wide banner of every resident page (live when the step commits: the
+    site version is bumped with it, so every cached page is rendered afresh)."""
+    if not banner_wanted(incident.playbook, incident.is_exercise):
+        return False
+    incident.banner = True
+    incident.save(update_fields=["banner"])
+    _event(incident, actor, Kind.DELIVERY, now, _("Site-wide banner: shown on every page of the resident site."),
+           data={"kind": BANNER, "state": Delivery.State.DELIVERED})
+    actions._bump_site(incident.organisation)
+    return True
+
+
+def link_prepared_claims(actor: Actor, incident: Incident, now) -> int:
+    """Link the playbook's prepared rumours and answers (the claims register) to the incident."""
+    claims = list(incident.playbook.prepared_claims.filter(organisation=incident.organisation))
+    if not claims:
+        return 0
+    incident.claims.add(*claims)
+    _event(incident, actor, Kind.NOTE, now, _("Prepared rumours and answers linked: %(count)s.")
+           % {"count": len(claims)}, data={"claims": [claim.pk for claim in claims]})
+    return len(claims)
+
+
+def alert_contacts(actor: Actor, incident: Incident, event: IncidentEvent, now) -> int:
+    """Alert the playbook's internal contacts and partners: by email, and by SMS through the
+    organisation's SMS gateway when they have a phone number.  One ``note`` event per contact and way;
+    the sending happens after the commit and is best effort: a failure is added to the timeline and
+    never holds back the channels.  Returns how many alerts were planned."""
+    from django.conf import settings
+
+    organisation = incident.organisation
+    language = organisation.majority_language
+    staff_link = f"{settings.SITE_URL}/{language}/staff/{organisation.slug}/crisis/incidents/{incident.pk}/"
+    public_link = actions.crisis_page_url(organisation, language)
+    sms_channel = _sms_channel(organisation)
+    plans = []
+    for contact in incident.playbook.contacts.all():
+        link = staff_link if contact.group == contact.Group.INTERNAL else public_link
+        if contact.email:
+            plans.append(("email", contact, link))
+        if contact.phone and sms_channel is not None:
+            plans.append(("sms", contact, link))
+    for way, contact, _link in plans:
+        label = _("Alerted %(name)s (%(group)s) by email.") if way == "email" else \
+            _("Alerted %(name)s (%(group)s) by SMS.")
+        _event(incident, actor, Kind.NOTE, now, label % {"name": contact.name, "group": contact.get_group_display()},
+               data={"contact": contact.pk, "way": way,
+                     **({"email": contact.email} if way == "email" else {"phone": contact.phone})})
+    if plans:
+        transaction.on_commit(lambda: _send_alerts(incident, event, plans, sms_channel))
+    return len(plans)
+
+
+def _sms_channel(organisation) -> Channel | None:
+    return (Channel.objects.filter(organisation=organisation, kind="sms", owner=None, enabled=True)
+            .order_by("id").first())
+
+
+def _send_alerts(incident: Incident, event: IncidentEvent, plans: list, sms_channel: Channel | None) -> None:
     from django.conf import settings
     from django.core.mail import send_mail
 
@@ -293,25 +357,35 @@ def alert_contacts(actor: Actor, incident: Incident, event: IncidentEvent, now) 
     language = organisation.majority_language
     subject = text_in(event.title, language)
     body = "\n\n".join(text_in(part, language) for part in (event.body, event.instruction) if part)
-    link = f"{settings.SITE_URL}/{language}/staff/{organisation.slug}/crisis/incidents/{incident.pk}/"
-    contacts = [contact for contact in incident.playbook.contacts.all() if contact.email]
-    for contact in contacts:
-        _event(incident, actor, Kind.NOTE, now, _("Alerted %(name)s (%(group)s) by email.") % {
-            "name": contact.name, "group": contact.get_group_display()},
-            data={"contact": contact.pk, "email": contact.email})
-
-    def send():
-        for contact in contacts:
+    failures = []
+    client = None
+    try:
+        for way, contact, link in plans:
             try:
-                send_mail(subject=f"[{organisation.display_name(language)}] {subject}"[:200],
-                          message=f"{body}\n\n{link}" if contact.group == "internal" else body,
-                          from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[contact.email])
-            except Exception:  # the note says we tried; the channels are not held back
-                logging.getLogger("kanava.crisis").exception("Could not alert %s", contact.email)
-
-    if contacts:
-        transaction.on_commit(send)
-    return len(contacts)
+                if way == "email":
+                    send_mail(subject=f"[{organisation.display_name(language)}] {subject}"[:200],
+                              message=f"{body}\n\n{link}", from_email=settings.DEFAULT_FROM_EMAIL,
+                              recipient_list=[contact.email])
+                    continue
+                if client is None:
+                    client = sms_channel.adapter.client()
+                reference = f"crisis-{incident.pk}-e{event.pk}-c{contact.pk}"
+                answers = client.send(f"{subject}\n{link}", [(contact.phone, reference)])
+                refused = [answer for answer in answers if not answer.accepted]
+                if refused:
+                    failures.append((way, contact, refused[0].error or refused[0].status))
+            except Exception as error:  # recorded on the timeline; the channels are not held back
+                logging.getLogger("kanava.crisis").exception("Could not alert %s by %s", contact.name, way)
+                failures.append((way, contact, str(error)[:200]))
+    finally:
+        if client is not None:
+            client.close()
+    for way, contact, error in failures:
+        with translation.override(language):
+            text = (_("Email alert to %(name)s failed: %(error)s") if way == "email" else
+                    _("SMS alert to %(name)s failed: %(error)s")) % {"name": contact.name, "error": error}
+        IncidentEvent.objects.create(incident=incident, at=_now(), kind=Kind.NOTE, text=text, actor_label="crisis",
+                                     data={"contact": contact.pk, "way": way, "failed": True})
 
 
 @transaction.atomic
@@ -551,7 +625,14 @@ def delivery_summary(incident: Incident) -> list[dict]:
             row["first_at"] = delivery.delivered_at
     for row in rows.values():
         row["after"] = (row["first_at"] - incident.activated_at) if row["first_at"] else None
-    return list(rows.values())
+    found = list(rows.values())
+    banner = incident.events.filter(kind=Kind.DELIVERY, data__kind=BANNER).order_by("at", "id").first()
+    if banner is not None:
+        from kanava.crisis.report import BannerChannel
+
+        found.insert(0, {"channel": BannerChannel(name=_("Site-wide banner")), "states": [Delivery.State.DELIVERED],
+                         "first_at": banner.at, "after": banner.at - incident.activated_at})
+    return found
 
 
 __all__ = ["Reach", "activate", "confirm", "withdraw", "post_update", "post_all_clear", "publish_reviewed",

@@ -122,8 +122,8 @@ def seed(organisation) -> list[Playbook]:
         if playbook is None:
             data = actions.PlaybookData(
                 scenario=scenario, name={"fi": name_fi, "sv": name_sv}, cap_category=category,
-                channel_order=[kind for kind in ("website", "sms", "email", "facebook", "x", "press")
-                               if kind in actions.manifests()],
+                channel_order=["banner", *(kind for kind in ("website", "sms", "email", "facebook", "x", "press")
+                                           if kind in actions.manifests())],
                 update_cadence_minutes=60 if scenario != "school_threat" else 20,
                 roles=[{"role": "Tilannejohtaja / Lägesledare", "holder": "Kunnanjohtaja"},
                        {"role": "Viestintävastaava / Kommunikationsansvarig", "holder": "Viestintäpäällikkö"}],
@@ -148,6 +148,25 @@ def seed(organisation) -> list[Playbook]:
     return playbooks
 
 
+def _water_rumour(organisation):
+    """A rumour every boil-water notice meets, with its answer ready (the claims register)."""
+    from kanava.inbox.models import Claim
+
+    claim, _created = Claim.objects.get_or_create(
+        organisation=organisation, slug="keitetty-vesi-ei-kelpaa",
+        defaults={"statement": {"fi": "Keitettykään vesi ei ole turvallista juoda",
+                                "sv": "Inte ens kokt vatten är säkert att dricka"},
+                  "phrasings": "keitetty vesi vaarallista\nvesi myrkyllistä\nkokt vatten farligt",
+                  "verdict": Claim.Verdict.FALSE,
+                  "answer": {"fi": "Keitetty vesi on turvallista. Kun vesi kiehuu vähintään minuutin, bakteerit "
+                                   "kuolevat. Kylmää vesijohtovettä ei pidä juoda ennen kuin keittokehotus päättyy.",
+                             "sv": "Kokt vatten är säkert. När vattnet kokar i minst en minut dör bakterierna. "
+                                   "Drick inte kallt kranvatten förrän kokningsrekommendationen har upphört."},
+                  "sources": "Terveyden ja hyvinvoinnin laitos: talousveden keittäminen",
+                  "checked_on": timezone.localdate(), "published": True})
+    return claim
+
+
 def _drill_list(organisation, playbook: Playbook) -> None:
     """The water playbook can be drilled in the demo: every channel it names but the press release (its
     contacts are newsrooms, not an exercise list), and an exercise list of three staff addresses (a drill
@@ -167,7 +186,8 @@ def _drill_list(organisation, playbook: Playbook) -> None:
                       "confirmed_at": timezone.now()})
         subscriber.topics.add(topic)
     if playbook.exercise_topic_id is None:
-        playbook.exercise_topic = topic
-        playbook.save(update_fields=["exercise_topic"])
+        playbook.exercise_topic, playbook.exercise_banner = topic, True
+        playbook.save(update_fields=["exercise_topic", "exercise_banner"])
+        playbook.prepared_claims.set([_water_rumour(organisation)])
         playbook.exercise_channels.set(Channel.objects.filter(organisation=organisation, owner=None, enabled=True,
                                                               kind__in=playbook.channel_order).exclude(kind="press"))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from kanava.channels.models import Channel
 from kanava.core.models import LANGUAGE_CODES, LANGUAGE_NAMES, Organisation, Topic
 from kanava.crisis import actions
+from kanava.inbox.models import Claim
 from kanava.crisis.models import Playbook, PlaybookContact, PlaybookTemplate
 
 LINES_HELP = gettext_lazy("One per line: name | role | email | phone.")
@@ -40,7 +41,8 @@ class PlaybookForm(forms.Form):
     channel_order = forms.CharField(
         label=gettext_lazy("Channel order"), required=False,
         help_text=gettext_lazy("Channel kinds in the order the first message goes out, separated by commas, "
-                               "for example: website, sms, email, facebook."))
+                               "for example: banner, website, sms, email, facebook. “banner” is the site-wide "
+                               "banner on every page of the resident site."))
     audience_topics = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Subscriber lists (topics)"), queryset=Topic.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -69,6 +71,14 @@ class PlaybookForm(forms.Form):
         label=gettext_lazy("Exercise list (topic)"), queryset=Topic.objects.none(), required=False,
         help_text=gettext_lazy("In a drill, SMS and email go only to the subscribers of this topic; a channel with "
                                "subscribers who follow all topics is left out of drills."))
+    exercise_banner = forms.BooleanField(
+        label=gettext_lazy("Show the site-wide banner in drills"), required=False,
+        help_text=gettext_lazy("The banner reaches every visitor of the resident site, not an exercise list."))
+    prepared_claims = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Prepared rumours and answers"), queryset=Claim.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("From the claims register: linked to the incident when crisis mode opens, ready to "
+                               "publish on the crisis page."))
     cap_category = forms.ChoiceField(label=gettext_lazy("Alert category (CAP)"), choices=Playbook.Category.choices)
     urgency = forms.ChoiceField(label=gettext_lazy("Urgency"), choices=Playbook.Urgency.choices)
     severity = forms.ChoiceField(label=gettext_lazy("Severity"), choices=Playbook.Severity.choices)
@@ -82,6 +92,7 @@ class PlaybookForm(forms.Form):
         self.fields["audience_topics"].queryset = Topic.objects.filter(organisation=organisation)
         self.fields["exercise_topic"].queryset = Topic.objects.filter(organisation=organisation)
         self.fields["exercise_channels"].queryset = Channel.objects.filter(organisation=organisation, owner=None)
+        self.fields["prepared_claims"].queryset = Claim.objects.filter(organisation=organisation)
         self.languages = languages_of(organisation)
         names = {}
         for code in self.languages:
@@ -136,7 +147,8 @@ class PlaybookForm(forms.Form):
             urgency=values["urgency"], severity=values["severity"], certainty=values["certainty"],
             contacts=values["internal_contacts"] + values["partners"], areas=values["areas"],
             audience_topics=list(values["audience_topics"]), two_person_rule=values["two_person_rule"],
-            exercise_channels=list(values["exercise_channels"]), exercise_topic=values["exercise_topic"])
+            exercise_channels=list(values["exercise_channels"]), exercise_topic=values["exercise_topic"],
+            exercise_banner=values["exercise_banner"], prepared_claims=list(values["prepared_claims"]))
 
 
 def _contact_lines(playbook: Playbook, group: str) -> str:
@@ -158,7 +170,8 @@ def initial_of(playbook: Playbook) -> dict:
         roles="\n".join(f"{r.get('role', '')} | {r.get('holder', '')}".rstrip(" |") for r in playbook.roles),
         checklist="\n".join(playbook.checklist), cap_category=playbook.cap_category, urgency=playbook.urgency,
         severity=playbook.severity, certainty=playbook.certainty, two_person_rule=playbook.two_person_rule,
-        exercise_channels=list(playbook.exercise_channels.all()), exercise_topic=playbook.exercise_topic)
+        exercise_channels=list(playbook.exercise_channels.all()), exercise_topic=playbook.exercise_topic,
+        exercise_banner=playbook.exercise_banner, prepared_claims=list(playbook.prepared_claims.all()))
     return initial
 
 
@@ -247,3 +260,46 @@ class FreeUpdateForm(forms.Form):
     def texts(self) -> dict:
         return {"title": {code: self.cleaned_data[f"title_{code}"] for code in self.languages},
                 "body": {code: self.cleaned_data[f"body_{code}"] for code in self.languages}}
+
+
+# Rumours (kanava.crisis.rumours): the claims register from the incident page -------------------------
+
+
+class RumourForm(forms.Form):
+    """A rumour met during the incident and its factual answer, per language (a claim of the register)."""
+
+    verdict = forms.ChoiceField(label=gettext_lazy("Verdict"), choices=Claim.Verdict.choices)
+    sources = forms.CharField(label=gettext_lazy("Sources"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=gettext_lazy("One per line: a title and/or an address."))
+    publish = forms.BooleanField(label=gettext_lazy("Publish the answer now (facts page and crisis page)"),
+                                 required=False)
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages = list(organisation.required_languages)
+        texts = {}
+        for code in self.languages:
+            name = LANGUAGE_NAMES[code]
+            texts[f"statement_{code}"] = forms.CharField(
+                label=_("The rumour as people put it (%(language)s)") % {"language": name}, max_length=500,
+                required=code == organisation.majority_language, widget=forms.TextInput(attrs={"lang": code}))
+        for code in self.languages:
+            texts[f"answer_{code}"] = forms.CharField(
+                label=_("The factual answer (%(language)s)") % {"language": LANGUAGE_NAMES[code]}, max_length=2000,
+                required=False, widget=forms.Textarea(attrs={"rows": 3, "lang": code}))
+        self.fields = {**texts, **self.fields}
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {"statement": {code: data.get(f"statement_{code}", "") for code in self.languages},
+                "answer": {code: data.get(f"answer_{code}", "") for code in self.languages},
+                "verdict": data["verdict"], "sources": data.get("sources", ""), "publish": data.get("publish", False)}
+
+
+class LinkClaimForm(forms.Form):
+    claim = forms.ModelChoiceField(label=gettext_lazy("A rumour in the claims register"), queryset=Claim.objects.none())
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["claim"].queryset = queryset

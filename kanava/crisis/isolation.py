@@ -1,7 +1,7 @@
 """Objects for the isolation test (kanava/core/tests/test_isolation_everywhere.py).
 
 ``objects(cast, actor_of)`` makes a playbook of ``cast.org`` with a pre-approved
-first message, an incident opened from it and a drill waiting for its second approver; ``ID_ARGUMENTS`` names them for
+first message, an incident opened from it and a drill waiting for its second approver, a rumour linked to the incident; ``ID_ARGUMENTS`` names them for
 every staff URL that takes an id (the template kind is named too, so that our
 own lead's pages answer 200).
 """
@@ -12,7 +12,8 @@ ID_ARGUMENTS = {
     f"{app_name}:{pattern.name}": {
         name: key for name, key in (("pk", "crisis_playbook"), ("incident_pk", "crisis_incident"),
                                     ("template_kind", "crisis_template_kind"),
-                                    ("pending_pk", "crisis_pending")) if f":{name}>" in str(pattern.pattern)}
+                                    ("pending_pk", "crisis_pending"), ("claim_pk", "crisis_claim"))
+        if f":{name}>" in str(pattern.pattern)}
     for pattern in urlpatterns if "<" in str(pattern.pattern)
 }
 
@@ -32,5 +33,9 @@ def objects(cast, actor_of) -> dict:
     playbook.two_person_rule = True
     playbook.save(update_fields=["two_person_rule"])
     pending = activation.activate(lead, playbook, {"place": "Keskusta"}, exercise=True)  # waits for a second person
+    from kanava.inbox import claims
+
+    claim = claims.do_save_claim(lead, cast.org, statement={"fi": "Huhu", "sv": "Rykte"}, answer={}, verdict="false")
+    incident.claims.add(claim)
     return {"crisis_playbook": playbook.pk, "crisis_incident": incident.pk, "crisis_template_kind": "first",
-            "crisis_pending": pending.pk}
+            "crisis_pending": pending.pk, "crisis_claim": claim.pk}

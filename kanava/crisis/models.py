@@ -98,6 +98,12 @@ class Playbook(models.Model):
     # confirmed subscribers of ``exercise_topic`` who chose that topic (never "all topics").
     exercise_channels = models.ManyToManyField("channels.Channel", blank=True, related_name="+")
     exercise_topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The site-wide banner is a "channel" of its own ("banner" in ``channel_order``); a drill shows it
+    # to every resident only when this is set (otherwise the drill stays on its exercise channels).
+    exercise_banner = models.BooleanField(default=False)
+    # Rumours expected in this kind of crisis, with their prepared answers (the inbox's claims
+    # register); crisis mode links them to the incident so they can be published at once.
+    prepared_claims = models.ManyToManyField("inbox.Claim", blank=True, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
@@ -128,6 +134,10 @@ class Playbook(models.Model):
     @property
     def is_stale(self) -> bool:
         return self.is_stale_at(timezone.now())
+
+
+#: The site-wide banner's "channel kind" in ``Playbook.channel_order`` (it is not a ``channels.Channel``).
+BANNER = "banner"
 
 
 class PlaybookTemplate(models.Model):
@@ -221,6 +231,10 @@ class Incident(models.Model):
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     cap_sequence = models.PositiveIntegerField(default=0)  # the last CAP alert's number within the incident
+    # The site-wide banner on every resident page while the incident is active (see Playbook).
+    banner = models.BooleanField(default=False)
+    # Rumours met during the incident and their answers (the inbox's claims register).
+    claims = models.ManyToManyField("inbox.Claim", blank=True, related_name="incidents")
 
     class Meta:
         ordering = ["-activated_at", "-id"]

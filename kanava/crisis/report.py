@@ -26,7 +26,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kanava.crisis.models import Incident, IncidentEvent
+from kanava.crisis.models import BANNER, Incident, IncidentEvent
 from kanava.publishing.models import Delivery, Recipient
 
 Kind = IncidentEvent.Kind
@@ -226,7 +226,29 @@ def _channels(incident: Incident, events) -> list[ChannelRow]:
             figures = totals(by_channel[pk])
             row.social = {key: value for key, value in figures.items() if value is not None} or None
             row.figures_pending = row.social is None and bool(getattr(_adapter(row.channel), "has_metrics", False))
-    return sorted(rows.values(), key=lambda r: (order.get(r.channel.kind, len(order)), r.channel.name, r.channel.pk))
+    rows_out = list(rows.values())
+    if (banner := _banner_row(incident, events)) is not None:
+        rows_out.append(banner)
+    return sorted(rows_out, key=lambda r: (order.get(r.channel.kind, len(order)), r.channel.name, r.channel.pk))
+
+
+@dataclass(frozen=True)
+class BannerChannel:
+    """The site-wide banner in the channel table (it is not a ``channels.Channel``)."""
+
+    name: str
+    kind: str = BANNER
+    pk: int = 0
+
+
+def _banner_row(incident: Incident, events) -> ChannelRow | None:
+    """The banner is live from the commit of the step that showed it (its ``delivery`` event)."""
+    shown = next((event for event in events if event.kind == Kind.DELIVERY and isinstance(event.data, dict)
+                  and event.data.get("kind") == BANNER), None)
+    if shown is None:
+        return None
+    return ChannelRow(channel=BannerChannel(name=_("Site-wide banner")), first_at=shown.at,
+                      after=shown.at - incident.activated_at, deliveries=1, delivered=1)
 
 
 def _adapter(channel):

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from kanava.crisis import views_activation as crisis_mode
+from kanava.crisis import views_rumours as rumours
 from kanava.crisis import views_staff as views
 
 app_name = "crisis"
@@ -25,4 +26,8 @@ urlpatterns = [
     path("incidents/<int:incident_pk>/all-clear/", crisis_mode.all_clear, name="all_clear"),
     path("pending/<int:pending_pk>/confirm/", crisis_mode.confirm, name="confirm"),
     path("pending/<int:pending_pk>/withdraw/", crisis_mode.withdraw, name="withdraw"),
+    path("incidents/<int:incident_pk>/rumours/link/", rumours.link, name="rumour_link"),
+    path("incidents/<int:incident_pk>/rumours/new/", rumours.record, name="rumour_record"),
+    path("incidents/<int:incident_pk>/rumours/<int:claim_pk>/publish/", rumours.publish, name="rumour_publish"),
+    path("incidents/<int:incident_pk>/rumours/<int:claim_pk>/unlink/", rumours.unlink, name="rumour_unlink"),
 ]

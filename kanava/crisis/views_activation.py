@@ -57,6 +57,7 @@ def activate(request, pk: int):
                    "instruction": template.instruction.get(code, "")} for code in template.languages]
         if template else [],
         "reach": activation.reach(playbook, exercise),
+        "banner": activation.banner_wanted(playbook, exercise),
         "pending": list(playbook.pending_activations.filter(state=PendingActivation.State.PENDING,
                                                             incident=None).select_related("requested_by"))},
         status=status)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from kanava.core.models import LANGUAGE_NAMES
 from kanava.core.sites import organisation_for_request, site_base_url
-from kanava.crisis import cap, public
+from kanava.crisis import cap, public, rumours
 from kanava.crisis.models import text_in
 from kanava.site import links
 from kanava.site.cache import cached_response
@@ -47,14 +47,21 @@ def _update(event, languages: list[str]) -> dict:
     return {"event": event, "texts": texts}
 
 
+def _rumour(claim, languages: list[str]) -> dict:
+    texts = [{"code": code, "statement": claim.statement[code], "answer": claim.answer.get(code, "")}
+             for code in languages if claim.statement.get(code)]
+    return {"verdict": claim.get_verdict_display(), "checked": claim.checked_on, "texts": texts}
+
+
 @cached_response()
 def crisis_page(request):
     organisation = organisation_for_request(request)
     language = _language()
     languages = _languages(organisation, language)
+    active = public.active_incidents(organisation)
     incidents = [{"incident": incident, "title": incident.title_in(language),
                   "updates": [_update(event, languages) for event in public.public_updates(incident)]}
-                 for incident in public.active_incidents(organisation)]
+                 for incident in active]
     context = {
         "organisation_name": organisation.display_name(language), "incidents": incidents,
         "language_links": links.language_links(organisation, language,
@@ -63,6 +70,8 @@ def crisis_page(request):
         "preparedness_url": PREPAREDNESS.get(language, PREPAREDNESS["en"]),
         "home_url": links.url_in(language, "site:home"),
         "feed_url": links.url_in(language, "crisis_public:cap_feed"),
+        "rumours": [_rumour(claim, languages) for claim in rumours.public_claims(active)],
+        "facts_url": links.url_in(language, "facts:list"),
     }
     with timezone.override(organisation.tz):
         return render(request, "crisis/public/page.html", context)

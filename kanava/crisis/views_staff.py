@@ -161,7 +161,8 @@ def incident_detail(request, incident_pk: int):
     incident = _incident(request, incident_pk)
     events = list(incident.events.select_related("actor", "message"))
     from kanava.crisis import activation
-    from kanava.crisis.forms import FreeUpdateForm, PlaceholderForm
+    from kanava.crisis import rumours
+    from kanava.crisis.forms import FreeUpdateForm, LinkClaimForm, PlaceholderForm
     from kanava.crisis.models import PendingActivation
 
     templates = {t.kind: t for t in incident.playbook.templates.all()}
@@ -172,6 +173,8 @@ def incident_detail(request, incident_pk: int):
         "pending": list(incident.pending_activations.filter(state=PendingActivation.State.PENDING)
                         .select_related("requested_by")),
         "deliveries": activation.delivery_summary(incident),
+        "rumours": rumours.rows(incident),
+        "link_form": LinkClaimForm(queryset=rumours.linkable(incident)),
         "update_form": PlaceholderForm(template=update, required=False, prefix="update")
         if update and update.pre_approved else None,
         "all_clear_form": PlaceholderForm(template=all_clear, required=False, prefix="clear")

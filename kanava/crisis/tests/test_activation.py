@@ -353,3 +353,82 @@ def test_a_phone_number_in_the_pre_approved_template_does_not_block_but_one_type
         activation.activate(lead, crisis_playbook, {**PLACES, "instructions": "Soita 050 765 4321"}, exercise=True)
     incident = activation.activate(lead, crisis_playbook, PLACES, exercise=True)
     assert incident.events.get(kind="message").message.state == Message.State.PUBLISHING
+
+
+def test_the_site_wide_banner_shows_on_every_resident_page_until_the_all_clear(
+        cast, lead, crisis_playbook, client):
+    from kanava.crisis import report
+
+    crisis_playbook.channel_order = ["banner", "website"]
+    crisis_playbook.save()
+    assert "Crisis information" not in client.get("/en/").content.decode()
+    incident = activation.activate(lead, crisis_playbook, PLACES)
+    assert incident.banner
+    for path, title, link in (("/fi/", "Keitä vesi: Keskusta", "/fi/crisis/"),
+                              ("/sv/", "Koka vattnet: Keskusta", "/sv/crisis/")):
+        page = client.get(path).content.decode()
+        assert 'class="crisis-banner"' in page and title in page and f'href="{link}"' in page
+    # The banner is a channel of its own on the timeline, the incident page and the report.
+    shown = incident.events.get(kind="delivery", data__kind="banner")
+    assert shown.at == incident.activated_at
+    assert activation.delivery_summary(incident)[0]["after"] == timedelta(0)
+    assert "banner" in [row.channel.kind for row in report.build(incident).channels]
+    activation.post_update(lead, incident, {})
+    assert "Keittokehotus jatkuu" in client.get("/fi/").content.decode()  # the latest update, not the first
+    activation.post_all_clear(lead, incident, {})
+    assert 'class="crisis-banner"' not in client.get("/fi/").content.decode()
+
+
+def test_a_drill_shows_the_banner_only_when_the_playbook_says_so(cast, lead, crisis_playbook, client):
+    crisis_playbook.channel_order = ["banner", "website"]
+    crisis_playbook.save()
+    first = activation.activate(lead, crisis_playbook, PLACES, exercise=True)
+    assert not first.banner and 'class="crisis-banner"' not in client.get("/fi/").content.decode()
+    activation.post_all_clear(lead, first, {})
+    crisis_playbook.exercise_banner = True
+    crisis_playbook.save()
+    second = activation.activate(lead, crisis_playbook, PLACES, exercise=True)
+    page = client.get("/fi/").content.decode()
+    assert second.banner and "HARJOITUS: Keitä vesi" in page  # the title carries the mark
+
+
+def test_contacts_with_a_phone_are_alerted_by_sms_through_the_gateway(
+        cast, lead, crisis_playbook, gateway, channels, django_capture_on_commit_callbacks):
+    from kanava.crisis.models import PlaybookContact
+
+    PlaybookContact.objects.create(playbook=crisis_playbook, group="internal", name="Tekninen johtaja",
+                                   phone="+358401234567")
+    PlaybookContact.objects.create(playbook=crisis_playbook, group="partner", name="Pelastuslaitos",
+                                   phone="+358501112223")
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = activation.activate(lead, crisis_playbook, PLACES, exercise=True)
+    staff, partner = gateway.messages_to("+358401234567"), gateway.messages_to("+358501112223")
+    assert len(staff) == 1 and len(partner) == 1
+    assert staff[0].text.startswith("HARJOITUS: Keitä vesi") and f"/crisis/incidents/{incident.pk}/" in staff[0].text
+    assert "/fi/crisis/" in partner[0].text and "/staff/" not in partner[0].text
+    assert incident.events.filter(kind="note", data__way="sms").count() == 2
+    assert not incident.events.filter(data__failed=True).exists()
+
+
+def test_a_refused_contact_sms_is_on_the_timeline_and_holds_nothing_back(
+        cast, lead, crisis_playbook, gateway, channels, django_capture_on_commit_callbacks):
+    from kanava.crisis.models import PlaybookContact
+
+    PlaybookContact.objects.create(playbook=crisis_playbook, group="internal", name="Tekninen johtaja",
+                                   phone="+358401234567")
+    gateway.reject_number("+358401234567")
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = activation.activate(lead, crisis_playbook, PLACES, exercise=True)
+    failed = incident.events.get(kind="note", data__failed=True)
+    assert "Tekninen johtaja" in failed.text and failed.data["way"] == "sms"
+    assert incident.events.filter(kind="published").exists()
+
+
+def test_a_playbook_contact_phone_is_checked_and_stored_as_e164(cast, lead):
+    from kanava.crisis.tests.conftest import make_playbook
+
+    playbook = make_playbook(lead, cast.org, contacts=[actions.ContactData("internal", "Liisa", phone="040 123 4567")])
+    assert playbook.contacts.get().phone == "+358401234567"
+    with pytest.raises(ValidationError) as refused:
+        make_playbook(lead, cast.org, contacts=[actions.ContactData("partner", "Väärä", phone="09 123")])
+    assert "Väärä" in " ".join(refused.value.message_dict["partners"])

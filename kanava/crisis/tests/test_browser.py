@@ -14,7 +14,16 @@ def test_the_crisis_page_is_accessible_in_finnish_and_swedish(live_server, new_p
     lead = actor_of(cast.lead)
     incident = actions.open_incident(lead, make_playbook(lead, cast.org), PLACES, exercise=True)
     actions.add_update(lead, incident, PLACES)
-    paths = ["/fi/crisis/", "/sv/crisis/"]
+    from django.utils import timezone
+
+    from kanava.crisis import activation, rumours
+    from kanava.crisis.tests.test_rumours import RUMOUR
+
+    incident.playbook.channel_order, incident.playbook.exercise_banner = ["banner"], True
+    incident.playbook.save()
+    activation.show_banner(lead, incident, timezone.now())  # the site-wide banner on every resident page
+    rumours.record_rumour(lead, incident, **RUMOUR, publish=True)  # a rumour and its answer on the page
+    paths = ["/fi/crisis/", "/sv/crisis/", "/fi/", "/sv/"]
     for width in (1280, 375):
         page = new_page(width=width, javascript=False)
         for path in paths:
@@ -44,7 +53,8 @@ def test_the_staff_pages_are_accessible(live_server, new_page, cast, actor_of, c
                                "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
     base = "/fi/staff/pikkula/crisis/"
     for path in ("", f"{playbook.pk}/", f"{playbook.pk}/edit/", f"{playbook.pk}/templates/update/", "new/",
-                 "incidents/", f"incidents/{incident.pk}/", f"{playbook.pk}/activate/"):
+                 "incidents/", f"incidents/{incident.pk}/", f"{playbook.pk}/activate/",
+                 f"incidents/{incident.pk}/rumours/new/"):
         response = page.goto(live_server.url + base + path)
         assert response.status == 200, path
         violations = axe_violations(page)
