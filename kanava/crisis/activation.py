@@ -107,6 +107,11 @@ def reach(playbook: Playbook, exercise: bool) -> list[Reach]:
         if not channel.enabled:
             found.append(Reach(channel, False, note=_("The channel is switched off.")))
             continue
+        if getattr(channel.adapter, "requires_image", False):
+            # Crisis messages are text: a platform that takes only images (Instagram) would refuse the
+            # message and, with it, the whole step. It is left out, visibly, rather than holding back the rest.
+            found.append(Reach(channel, False, note=_("This platform needs an image; crisis messages are text.")))
+            continue
         kind = getattr(channel.adapter, "subscriber_kind", None) if channel.adapter.batched else None
         if kind is None:
             found.append(Reach(channel, True))

@@ -98,17 +98,30 @@ def plan(message: Message) -> list[int]:
     streamed in chunks so a list of 100,000 is never held in memory.
     """
     created: list[int] = []
-    for channel in message.channels.filter(enabled=True):
-        adapter = channel.adapter
-        languages = message.languages() if adapter.per_language else [""]
-        for language in languages:
-            if Delivery.objects.filter(message=message, channel=channel, language=language).exists():
-                continue
-            with transaction.atomic():
-                if adapter.batched:
-                    created += _plan_batches(message, channel, language, adapter)
-                else:
-                    created.append(_new_delivery(message, channel, language, 0).pk)
+    for channel in planning_order(message):
+        created += plan_channel(message, channel)
+    return created
+
+
+def planning_order(message: Message) -> list:
+    """The message's channels, those sent in one request (website, social platforms, press) first:
+    planning thousands of SMS or email recipients must not hold them back."""
+    channels = list(message.channels.filter(enabled=True))
+    return sorted(channels, key=lambda channel: bool(channel.adapter.batched))
+
+
+def plan_channel(message: Message, channel) -> list[int]:
+    created: list[int] = []
+    adapter = channel.adapter
+    languages = message.languages() if adapter.per_language else [""]
+    for language in languages:
+        if Delivery.objects.filter(message=message, channel=channel, language=language).exists():
+            continue
+        with transaction.atomic():
+            if adapter.batched:
+                created += _plan_batches(message, channel, language, adapter)
+            else:
+                created.append(_new_delivery(message, channel, language, 0).pk)
     return created
 
 
@@ -145,18 +158,31 @@ def _plan_batches(message, channel, language, adapter) -> list[int]:
 
 
 def fan_out(message_id: int) -> list[int]:
-    """Plan a publishing message's deliveries and start them."""
+    """Plan a publishing message's deliveries and start them.
+
+    Each channel's deliveries start as soon as that channel is planned, the
+    one-request channels first (:func:`planning_order`), so a list of 10,000
+    SMS recipients being written does not delay the website or a platform.
+    Starting a delivery twice is harmless (:func:`claim` lets one worker have it).
+    """
     from kanava.publishing.actions import finish_publishing
 
     message = Message.objects.select_related("organisation").get(pk=message_id)
     if message.state not in (Message.State.PUBLISHING, Message.State.PUBLISHED):
         return []
-    plan(message)
+    started: list[int] = []
+    for channel in planning_order(message):
+        plan_channel(message, channel)
+        for pk in (Delivery.objects.filter(message=message, channel=channel, state=D.PENDING)
+                   .order_by("id").values_list("pk", flat=True)):
+            enqueue_delivery(pk)
+            started.append(pk)
     finish_publishing(message)
-    ids = list(Delivery.objects.filter(message=message, state=D.PENDING).values_list("pk", flat=True))
-    for pk in ids:
+    rest = Delivery.objects.filter(message=message, state=D.PENDING).exclude(pk__in=started)
+    for pk in rest.values_list("pk", flat=True):  # a channel switched off meanwhile, planned before a crash
         enqueue_delivery(pk)
-    return ids
+        started.append(pk)
+    return started
 
 
 # -- delivering -------------------------------------------------------------------

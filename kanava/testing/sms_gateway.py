@@ -16,6 +16,7 @@ answering, which leaves the sender unsure whether anything was sent.
 import base64
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -66,6 +67,7 @@ class GatewayState:
     requests: int = 0  # sends (POST) seen
     lookups: int = 0  # lookups (GET) seen
     keep_text: bool = True  # the benchmark counts, it does not keep texts
+    latency: float = 0.0  # seconds each send takes to answer (a real gateway's round trip), for benchmarks
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_fault(self) -> Fault | None:
@@ -148,6 +150,8 @@ class GatewayHandler(BaseHTTPRequestHandler):
             text, sender = str(body["text"]), str(body.get("sender", ""))
         except (ValueError, KeyError, TypeError):
             return self._reply(400, {"error": "bad_request"})
+        if self.state.latency:
+            time.sleep(self.state.latency)
         results = [self._accept(r, text, sender) for r in recipients]
         if fault and fault.kind == "drop":
             # Accepted and queued for the network, but the answer never
@@ -185,8 +189,8 @@ class _Server(ThreadingHTTPServer):
 class SmsGateway:
     """``with SmsGateway() as gateway: ... gateway.url ... gateway.accepted``"""
 
-    def __init__(self, port: int | None = None, keep_text: bool = True, **credentials):
-        self.state = GatewayState(keep_text=keep_text, **credentials)
+    def __init__(self, port: int | None = None, keep_text: bool = True, latency: float = 0.0, **credentials):
+        self.state = GatewayState(keep_text=keep_text, latency=latency, **credentials)
         self.server = _Server(("127.0.0.1", port or free_port()), GatewayHandler)
         self.server.state = self.state
         self.thread = threading.Thread(target=self.server.serve_forever, name="sms-gateway", daemon=True)

@@ -432,3 +432,15 @@ def test_a_playbook_contact_phone_is_checked_and_stored_as_e164(cast, lead):
     with pytest.raises(ValidationError) as refused:
         make_playbook(lead, cast.org, contacts=[actions.ContactData("partner", "Väärä", phone="09 123")])
     assert "Väärä" in " ".join(refused.value.message_dict["partners"])
+
+
+def test_a_platform_that_needs_an_image_is_left_out_visibly_and_holds_nothing_back(
+        cast, lead, crisis_playbook, channels):
+    instagram = make_channel(cast.org, "instagram", "Instagram", config={"page_id": "1", "ig_user_id": "2"})
+    crisis_playbook.channel_order = ["website", "instagram"]
+    crisis_playbook.save()
+    crisis_playbook.exercise_channels.add(instagram)
+    left_out = {item.channel.kind: item for item in activation.reach(crisis_playbook, True)}["instagram"]
+    assert not left_out.included and "image" in left_out.note
+    incident = activation.activate(lead, crisis_playbook, PLACES, exercise=True)
+    assert instagram not in incident.events.get(kind="message").message.channels.all()
