@@ -107,11 +107,6 @@ def reach(playbook: Playbook, exercise: bool) -> list[Reach]:
         if not channel.enabled:
             found.append(Reach(channel, False, note=_("The channel is switched off.")))
             continue
-        if getattr(channel.adapter, "requires_image", False):
-            # Crisis messages are text: a platform that takes only images (Instagram) would refuse the
-            # message and, with it, the whole step. It is left out, visibly, rather than holding back the rest.
-            found.append(Reach(channel, False, note=_("This platform needs an image; crisis messages are text.")))
-            continue
         kind = getattr(channel.adapter, "subscriber_kind", None) if channel.adapter.batched else None
         if kind is None:
             found.append(Reach(channel, True))
@@ -175,13 +170,16 @@ def _workflow(error: WorkflowError) -> ValidationError:
     return ValidationError(str(error))
 
 
-def _create(actor: Actor, incident: Incident, versions: dict, now) -> Message:
+def _create(actor: Actor, incident: Incident, event: IncidentEvent, now) -> Message:
     playbook = incident.playbook
     channels = channels_for(playbook, incident.is_exercise)
     try:
-        message = publishing.do_create_message(actor, incident.organisation, versions=versions, channels=channels,
+        message = publishing.do_create_message(actor, incident.organisation, versions=_versions(event),
+                                               channels=channels,
                                                topic=_audience_topic(playbook, incident.is_exercise),
                                                topic_subscribers_only=incident.is_exercise)
+        if any(getattr(channel.adapter, "requires_image", False) for channel in channels):
+            _add_card(actor, incident, event, message)
     except WorkflowError as error:
         raise _workflow(error) from error
     names = ", ".join(channel.name for channel in channels) or _("no channels")
@@ -191,10 +189,20 @@ def _create(actor: Actor, incident: Incident, versions: dict, now) -> Message:
     return message
 
 
+def _add_card(actor: Actor, incident: Incident, event: IncidentEvent, message: Message) -> None:
+    """A platform that posts only images (Instagram) gets the crisis card: the titles in both languages,
+    with the title and text as its alternative text (:mod:`kanava.crisis.card`)."""
+    from kanava.crisis import card
+
+    address = actions.crisis_page_url(incident.organisation, incident.organisation.majority_language)
+    upload, alt = card.upload_for(event, address.split("://", 1)[-1], incident.is_exercise)
+    publishing.do_add_image(actor, message, upload, alt=alt)
+
+
 def _send(actor: Actor, approver: Actor, incident: Incident, event: IncidentEvent, now,
           approvers: list[Actor]) -> Message:
     """The shortened approval: create, submit, approve and publish at once (the template was pre-approved)."""
-    message = _create(actor, incident, _versions(event), now)
+    message = _create(actor, incident, event, now)
     event.message = message
     event.save(update_fields=["message"])
     try:
@@ -509,7 +517,7 @@ def _submit_free_text(actor: Actor, incident: Incident, texts: dict, now) -> Inc
         for part in ("title", "body"):
             texts[part] = {code: actions.mark_exercise(code, text) for code, text in texts[part].items()}
     holder = IncidentEvent(title=texts["title"], body=texts["body"], instruction=texts["instruction"])
-    message = _create(actor, incident, _versions(holder), now)
+    message = _create(actor, incident, holder, now)
     try:
         publishing.do_submit_for_review(actor, message)
     except WorkflowError as error:

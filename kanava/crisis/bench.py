@@ -7,7 +7,7 @@ and 1,000 email subscribers.  The organisation's channels are the site-wide
 banner, the website, email (to a count-only SMTP sink in its own process), SMS
 through the local gateway answering every request in 50 ms, the printable
 bulletin, the press release, and the six social platforms' stand-ins answering
-in 100 ms (Instagram is left out by crisis mode: it needs an image).  Real
+in 100 ms (Instagram gets the crisis card, an image of the titles).  Real
 worker processes run the outbox.  The clock starts before
 :func:`kanava.crisis.activation.activate` (the whole one-step transaction) and
 stops when every channel has delivered its first message and every SMS

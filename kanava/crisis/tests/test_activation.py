@@ -434,13 +434,27 @@ def test_a_playbook_contact_phone_is_checked_and_stored_as_e164(cast, lead):
     assert "Väärä" in " ".join(refused.value.message_dict["partners"])
 
 
-def test_a_platform_that_needs_an_image_is_left_out_visibly_and_holds_nothing_back(
-        cast, lead, crisis_playbook, channels):
-    instagram = make_channel(cast.org, "instagram", "Instagram", config={"page_id": "1", "ig_user_id": "2"})
-    crisis_playbook.channel_order = ["website", "instagram"]
-    crisis_playbook.save()
-    crisis_playbook.exercise_channels.add(instagram)
-    left_out = {item.channel.kind: item for item in activation.reach(crisis_playbook, True)}["instagram"]
-    assert not left_out.included and "image" in left_out.note
-    incident = activation.activate(lead, crisis_playbook, PLACES, exercise=True)
-    assert instagram not in incident.events.get(kind="message").message.channels.all()
+def test_a_platform_that_posts_only_images_gets_the_crisis_card(cast, lead, crisis_playbook, channels, tmp_path):
+    import io
+
+    from PIL import Image
+
+    from kanava.testing.platforms.meta import MetaServer
+
+    with MetaServer() as meta:
+        meta.fetch_loopback_images = False
+        instagram = make_channel(cast.org, "instagram", "Instagram", config=meta.channel_config(kind="instagram"),
+                                 secrets=meta.channel_secrets())
+        crisis_playbook.channel_order = ["website", "instagram"]
+        crisis_playbook.save()
+        crisis_playbook.exercise_channels.add(instagram)
+        assert {item.channel.kind: item.included for item in activation.reach(crisis_playbook, True)}["instagram"]
+        incident = activation.activate(lead, crisis_playbook, PLACES, exercise=True)
+        message = incident.events.get(kind="message").message
+        image = message.images.get()
+        assert image.alt["fi"].startswith("HARJOITUS: Keitä vesi") and image.alt["sv"].startswith("ÖVNING: Koka")
+        with image.file.open("rb") as stored:
+            assert Image.open(io.BytesIO(stored.read())).size == (1080, 1080)
+        drain()
+        assert set(Delivery.objects.filter(message=message, channel=instagram).values_list("state", flat=True)) == {
+            "delivered"}  # one post per language
