@@ -458,3 +458,49 @@ def test_a_platform_that_posts_only_images_gets_the_crisis_card(cast, lead, cris
         drain()
         assert set(Delivery.objects.filter(message=message, channel=instagram).values_list("state", flat=True)) == {
             "delivered"}  # one post per language
+
+
+def test_a_drill_is_marked_as_an_exercise_on_every_channel_kind(cast, lead, crisis_playbook, channels, smtp, settings):
+    """The six platforms (their stand-ins), the printed bulletin and the press release, besides the website,
+    SMS, email and Mastodon of the test above: every text a resident or journalist can see says so."""
+    from pypdf import PdfReader
+
+    from kanava.channels.press.models import PressContact
+    from kanava.testing.platforms import connect_channels, start_all
+
+    PressContact.objects.create(organisation=cast.org, name="Uutiset", newsroom="Lehti", email="uutiset@lehti.fi",
+                                language="fi")
+    PressContact.objects.create(organisation=cast.org, name="Nyheter", newsroom="Tidning", email="red@tidning.fi",
+                                language="sv")
+    servers = start_all()
+    try:
+        social = [c for c in connect_channels(cast.org, servers) if c.kind != "mastodon"]
+        printed = make_channel(cast.org, "print", "Tiedote paperilla")
+        press = make_channel(cast.org, "press", "Lehdistötiedote", config={
+            "host": "127.0.0.1", "port": smtp.port, "from_email": "viestinta@pikkula.fi"})
+        crisis_playbook.channel_order = ["website", "print", "press", *(c.kind for c in social)]
+        crisis_playbook.save()
+        crisis_playbook.exercise_channels.set([channels["website"], printed, press, *social])
+        incident = activation.activate(lead, crisis_playbook, PLACES, exercise=True)
+        drain()
+        message = incident.events.get(kind="message").message
+        assert set(Delivery.objects.filter(message=message).values_list("state", flat=True)) == {"delivered"}
+        texts = {
+            "facebook": [p.text for p in servers["meta"].facebook_posts],
+            "instagram": [p.text for p in servers["meta"].instagram_posts],
+            "x": [p.text for p in servers["x"].posts],
+            "linkedin": [p.text for p in servers["linkedin"].posts],
+            "bluesky": [p.record["text"] for p in servers["bluesky"].posts],
+        }
+    finally:
+        for server in servers.values():
+            server.stop()
+    for kind, posted in texts.items():
+        assert len(posted) == 2, kind  # one post per language
+        assert any("HARJOITUS" in text for text in posted) and any("ÖVNING" in text for text in posted), kind
+    releases = [m.message for m in smtp.messages]
+    subjects = sorted(str(m["Subject"]) for m in releases)
+    assert len(subjects) == 2 and "HARJOITUS: " in subjects[1] and "ÖVNING: " in subjects[0], subjects
+    bulletin = Delivery.objects.get(message=message, channel=printed).bulletin
+    text = " ".join(page.extract_text() for page in PdfReader(bulletin.file.path).pages)
+    assert "HARJOITUS" in text and "ÖVNING" in text
