@@ -55,6 +55,11 @@ class AreaData:
     polygon: str = ""
     geocode_name: str = ""
     geocode_value: str = ""
+    topic: object = None  # a Topic of the organisation: the area's SMS and email list
+
+    @classmethod
+    def of(cls, area: PlaybookArea) -> "AreaData":
+        return cls(area.name, area.polygon, area.geocode_name, area.geocode_value, area.topic)
 
 
 @dataclass
@@ -110,6 +115,8 @@ def _check_playbook(organisation: Organisation, data: PlaybookData) -> None:
         errors["update_cadence_minutes"] = _("The update cadence must be between 5 minutes and 24 hours.")
     if not 7 <= data.review_interval_days <= 730:
         errors["review_interval_days"] = _("The review interval must be between 7 and 730 days.")
+    if any(area.topic is not None and area.topic.organisation_id != organisation.pk for area in data.areas):
+        errors["areas"] = _("Choose topics of this organisation.")
     for area in data.areas:
         problems = cap.polygon_problems(area.polygon) if area.polygon else []
         if problems:
@@ -161,7 +168,7 @@ def save_playbook(actor: Actor, organisation: Organisation, data: PlaybookData,
     playbook.areas.all().delete()
     PlaybookArea.objects.bulk_create(
         PlaybookArea(playbook=playbook, position=i, name=a.name, polygon=a.polygon, geocode_name=a.geocode_name,
-                     geocode_value=a.geocode_value) for i, a in enumerate(data.areas))
+                     geocode_value=a.geocode_value, topic=a.topic) for i, a in enumerate(data.areas))
     record(actor, organisation, "crisis.playbook_created" if created else "crisis.playbook_edited", playbook,
            scenario=playbook.scenario)
     return playbook
@@ -311,14 +318,16 @@ def open_incident(actor: Actor, playbook: Playbook, placeholders: dict, exercise
         raise PermissionDenied
     now = (now or timezone.now()).replace(microsecond=0)
     template = _template(playbook, PlaybookTemplate.Kind.FIRST)
-    if area is None and (first := playbook.areas.first()) is not None:
-        area = AreaData(first.name, first.polygon, first.geocode_name, first.geocode_value)
+    if area is None and (first := playbook.areas.select_related("topic").first()) is not None:
+        area = AreaData.of(first)
     if area is not None and area.polygon and (problems := cap.polygon_problems(area.polygon)):
         raise ValidationError(" ".join(problems))
     incident = Incident(organisation=organisation, playbook=playbook, is_exercise=exercise, activated_at=now,
                         activated_by=actor.person, placeholders={k: v for k, v in placeholders.items() if v},
                         next_update_due_at=now + timedelta(minutes=playbook.update_cadence_minutes))
     if area is not None:
+        if area.topic is not None and not exercise:
+            incident.audience_topic = area.topic
         incident.area_description, incident.polygon = area.name, area.polygon
         incident.geocode_name, incident.geocode_value = area.geocode_name, area.geocode_value
     texts = _texts(incident, template, _values(incident, None, now), None)

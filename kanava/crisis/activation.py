@@ -47,8 +47,8 @@ from kanava.core.notify import alert_leads
 from kanava.core.roles import Cap
 from kanava.core.two_factor import confirmed_totp
 from kanava.crisis import actions
-from kanava.crisis.models import (BANNER, Incident, IncidentEvent, PendingActivation, Playbook, PlaybookTemplate,
-                                  text_in)
+from kanava.crisis.models import (BANNER, Incident, IncidentEvent, PendingActivation, Playbook, PlaybookArea,
+                                  PlaybookTemplate, text_in)
 from kanava.publishing import actions as publishing
 from kanava.publishing.errors import WorkflowError
 from kanava.publishing.models import Delivery, Message
@@ -73,11 +73,21 @@ def _ordered(playbook: Playbook, channels) -> list[Channel]:
     return sorted(channels, key=lambda c: (order.get(c.kind, len(order)), c.name, c.pk))
 
 
-def _audience_topic(playbook: Playbook, exercise: bool):
+def _audience_topic(playbook: Playbook, exercise: bool, area: PlaybookArea | None = None):
+    """Whom SMS and email reach: a drill's exercise list; the chosen area's list; the playbook's one list;
+    none (several lists or none: every subscriber, since a crisis must rather over-reach)."""
     if exercise:
         return playbook.exercise_topic
+    if area is not None and area.topic_id:
+        return area.topic
     topics = list(playbook.audience_topics.all()[:2])
     return topics[0] if len(topics) == 1 else None
+
+
+def incident_topic(incident: Incident):
+    if incident.is_exercise:
+        return incident.playbook.exercise_topic
+    return incident.audience_topic or _audience_topic(incident.playbook, False)
 
 
 def _subscribers(organisation, kind: str, topic, only_topic: bool = False):
@@ -93,7 +103,7 @@ def _subscribers(organisation, kind: str, topic, only_topic: bool = False):
     return query
 
 
-def reach(playbook: Playbook, exercise: bool) -> list[Reach]:
+def reach(playbook: Playbook, exercise: bool, area: PlaybookArea | None = None) -> list[Reach]:
     """Every channel the first message would go to (``included``) or is kept from, with why."""
     organisation = playbook.organisation
     if exercise:
@@ -101,7 +111,9 @@ def reach(playbook: Playbook, exercise: bool) -> list[Reach]:
     else:
         candidates = Channel.objects.filter(organisation=organisation, owner=None,
                                             kind__in=playbook.channel_order)
-    topic = _audience_topic(playbook, exercise)
+    if area is None and not exercise:
+        area = playbook.areas.select_related("topic").first()  # what opening without a choice uses
+    topic = _audience_topic(playbook, exercise, area)
     found = []
     for channel in _ordered(playbook, candidates):
         if not channel.enabled:
@@ -176,7 +188,7 @@ def _create(actor: Actor, incident: Incident, event: IncidentEvent, now) -> Mess
     try:
         message = publishing.do_create_message(actor, incident.organisation, versions=_versions(event),
                                                channels=channels,
-                                               topic=_audience_topic(playbook, incident.is_exercise),
+                                               topic=incident_topic(incident),
                                                topic_subscribers_only=incident.is_exercise)
         if any(getattr(channel.adapter, "requires_image", False) for channel in channels):
             _add_card(actor, incident, event, message)
@@ -248,9 +260,11 @@ def _check_placeholders(template: PlaybookTemplate, placeholders: dict) -> None:
 
 
 def _request(actor: Actor, playbook: Playbook, kind: str, template: PlaybookTemplate, placeholders: dict,
-             exercise: bool, now, incident: Incident | None = None) -> PendingActivation:
+             exercise: bool, now, incident: Incident | None = None, area: PlaybookArea | None = None
+             ) -> PendingActivation:
     pending = PendingActivation.objects.create(
-        organisation=playbook.organisation, playbook=playbook, incident=incident, kind=kind,
+        organisation=playbook.organisation, playbook=playbook, incident=incident, kind=kind, area=area,
+        area_name=area.name if area is not None else {},
         placeholders={k: v for k, v in placeholders.items() if v}, is_exercise=exercise, template=template,
         template_approved_at=template.approved_at, requested_by=actor.person, requested_at=now)
     if incident is not None:
@@ -264,7 +278,7 @@ def _request(actor: Actor, playbook: Playbook, kind: str, template: PlaybookTemp
 
 @transaction.atomic
 def activate(actor: Actor, playbook: Playbook, placeholders: dict, exercise: bool = False,
-             second_approver=None, *, now=None) -> Incident | PendingActivation:
+             second_approver=None, *, area: PlaybookArea | None = None, now=None) -> Incident | PendingActivation:
     """Open an incident and publish its first message on every channel in one step.
 
     With the playbook's two-person rule and no ``second_approver`` (a person or an
@@ -276,16 +290,21 @@ def activate(actor: Actor, playbook: Playbook, placeholders: dict, exercise: boo
     now = _now(now)
     template = _pre_approved(playbook, PlaybookTemplate.Kind.FIRST)
     _check_placeholders(template, placeholders)
+    if area is not None and area.playbook_id != playbook.pk:
+        raise ValidationError(_("Choose one of the playbook's areas."))
     second = _as_actor(second_approver)
     if playbook.two_person_rule and second is None:
-        return _request(actor, playbook, PendingActivation.Kind.FIRST, template, placeholders, exercise, now)
+        return _request(actor, playbook, PendingActivation.Kind.FIRST, template, placeholders, exercise, now,
+                        area=area)
     if second is not None:
         _require_second(actor, second, organisation)
-    return _open(actor, second or actor, playbook, placeholders, exercise, now)
+    return _open(actor, second or actor, playbook, placeholders, exercise, now, area)
 
 
-def _open(actor: Actor, approver: Actor, playbook: Playbook, placeholders: dict, exercise: bool, now) -> Incident:
-    incident = actions.open_incident(actor, playbook, placeholders, exercise, now=now)
+def _open(actor: Actor, approver: Actor, playbook: Playbook, placeholders: dict, exercise: bool, now,
+          area: PlaybookArea | None = None) -> Incident:
+    incident = actions.open_incident(actor, playbook, placeholders, exercise, now=now,
+                                     area=actions.AreaData.of(area) if area is not None else None)
     first = incident.events.get(kind=Kind.MESSAGE)
     approvers = [actor] if approver is actor else [actor, approver]
     _send(actor, approver, incident, first, now, approvers)
@@ -420,8 +439,11 @@ def confirm(actor: Actor, pending: PendingActivation, *, now=None):
         raise ValidationError(_("The template changed after the request: it must be approved and asked again."))
     now = _now(now)
     pending.state, pending.confirmed_by, pending.confirmed_at = PendingActivation.State.CONFIRMED, actor.person, now
+    if pending.area_name and pending.area_id is None:
+        raise ValidationError(_("The playbook's areas changed after the request: ask again."))
     if pending.kind == PendingActivation.Kind.FIRST:
-        result = _open(requester, actor, pending.playbook, pending.placeholders, pending.is_exercise, now)
+        area = PlaybookArea.objects.select_related("topic").get(pk=pending.area_id) if pending.area_id else None
+        result = _open(requester, actor, pending.playbook, pending.placeholders, pending.is_exercise, now, area)
         pending.result = result
         _event(result, actor, Kind.CONFIRMED, now, _("Two-person rule: asked by %(first)s, confirmed by %(second)s.")
                % {"first": requester, "second": actor})

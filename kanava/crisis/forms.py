@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,7 +51,8 @@ class PlaybookForm(forms.Form):
     areas = forms.CharField(
         label=gettext_lazy("Areas"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("One per line: name in Finnish | name in Swedish | polygon (lat,lon lat,lon …, the "
-                               "last point the same as the first) | geocode name=value. Only the name is needed."))
+                               "last point the same as the first) | geocode name=value | the address name of the "
+                               "area's subscriber list (topic), whom SMS and email reach. Only the name is needed."))
     internal_contacts = forms.CharField(label=gettext_lazy("Internal contacts to alert"), required=False,
                                         widget=forms.Textarea(attrs={"rows": 3}), help_text=LINES_HELP)
     partners = forms.CharField(label=gettext_lazy("Partners to alert"), required=False,
@@ -106,11 +108,15 @@ class PlaybookForm(forms.Form):
 
     def clean_areas(self):
         areas = []
+        topics = {topic.slug: topic for topic in Topic.objects.filter(organisation=self.organisation)}
         for line in _lines(self.cleaned_data["areas"]):
-            fi, sv, polygon, geocode = _cells(line, 4)
+            fi, sv, polygon, geocode, slug = _cells(line, 5)
             name, _sep, value = geocode.partition("=")
+            if slug and slug not in topics:
+                raise ValidationError(_("There is no subscriber list (topic) “%(slug)s”. Lists: %(lists)s.") % {
+                    "slug": slug, "lists": ", ".join(sorted(topics)) or "–"})
             areas.append(actions.AreaData({k: v for k, v in (("fi", fi), ("sv", sv)) if v}, polygon,
-                                          name.strip(), value.strip()))
+                                          name.strip(), value.strip(), topics.get(slug)))
         return areas
 
     def _contacts(self, field: str, group: str) -> list[actions.ContactData]:
@@ -163,8 +169,9 @@ def initial_of(playbook: Playbook) -> dict:
         review_interval_days=playbook.review_interval_days, channel_order=", ".join(playbook.channel_order),
         audience_topics=list(playbook.audience_topics.all()),
         areas="\n".join(" | ".join([a.name.get("fi", ""), a.name.get("sv", ""), a.polygon,
-                                    f"{a.geocode_name}={a.geocode_value}" if a.geocode_value else ""]).rstrip(" |")
-                        for a in playbook.areas.all()),
+                                    f"{a.geocode_name}={a.geocode_value}" if a.geocode_value else "",
+                                    a.topic.slug if a.topic else ""]).rstrip(" |")
+                        for a in playbook.areas.select_related("topic")),
         internal_contacts=_contact_lines(playbook, PlaybookContact.Group.INTERNAL),
         partners=_contact_lines(playbook, PlaybookContact.Group.PARTNER),
         roles="\n".join(f"{r.get('role', '')} | {r.get('holder', '')}".rstrip(" |") for r in playbook.roles),
@@ -242,6 +249,32 @@ class ActivateForm(PlaceholderForm):
     exercise = forms.BooleanField(label=gettext_lazy("This is a drill (exercise)"), required=False,
                                   help_text=gettext_lazy("Every message is marked HARJOITUS / ÖVNING / EXERCISE and "
                                                          "goes only to the playbook's exercise channels and list."))
+
+    def __init__(self, *args, playbook: Playbook | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = list(playbook.areas.select_related("topic")) if playbook is not None else []
+        if len(areas) > 1 or any(area.topic_id for area in areas):
+            language = (get_language() or "fi")[:2]
+            self.fields["area"] = AreaChoiceField(
+                label=gettext_lazy("Area"), queryset=playbook.areas.select_related("topic"), required=False,
+                empty_label=None, initial=areas[0].pk, language=language,
+                help_text=gettext_lazy("Where the warning applies (CAP). SMS and email go to the area's subscriber "
+                                       "list when it has one; a drill goes to the exercise list."))
+
+    def area(self):
+        return self.cleaned_data.get("area") if hasattr(self, "cleaned_data") else None
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, language: str, **kwargs):
+        self.language = language
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, area):
+        name = area.name_in(self.language) or "–"
+        if area.topic is None:
+            return name
+        return _("%(area)s (list: %(list)s)") % {"area": name, "list": area.topic.display_name(self.language)}
 
 
 class FreeUpdateForm(forms.Form):

@@ -183,10 +183,15 @@ class PlaybookArea(models.Model):
     polygon = models.TextField(blank=True)
     geocode_name = models.CharField(max_length=64, blank=True)  # e.g. "KUNTA" with value "091"
     geocode_value = models.CharField(max_length=64, blank=True)
+    # SMS and email of a real incident in this area go to this list's subscribers (none: the playbook's).
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["playbook", "position", "id"]
+
+    def name_in(self, language: str) -> str:
+        return text_in(self.name, language, self.playbook.organisation.majority_language)
 
 
 class PlaybookContact(models.Model):
@@ -231,6 +236,8 @@ class Incident(models.Model):
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     cap_sequence = models.PositiveIntegerField(default=0)  # the last CAP alert's number within the incident
+    # Whom SMS and email reach: the chosen area's list (none: the playbook's lists; a drill: its exercise list).
+    audience_topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The site-wide banner on every resident page while the incident is active (see Playbook).
     banner = models.BooleanField(default=False)
     # Rumours met during the incident and their answers (the inbox's claims register).
@@ -370,6 +377,9 @@ class PendingActivation(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FIRST)
     placeholders = models.JSONField(default=dict, blank=True)
     is_exercise = models.BooleanField(default=False)
+    # The area chosen when asking (its name kept: editing the playbook replaces its areas, which voids this).
+    area = models.ForeignKey(PlaybookArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    area_name = models.JSONField(default=dict, blank=True)
     template = models.ForeignKey(PlaybookTemplate, on_delete=models.CASCADE, related_name="+")
     template_approved_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)

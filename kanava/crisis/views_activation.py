@@ -31,15 +31,23 @@ def _pending_message(request, pending: PendingActivation) -> None:
                              "before anything is published."))
 
 
+def _chosen_area(playbook, form):
+    """The area the form names (also before it is valid: "Show whom it reaches" previews it)."""
+    value = form.data.get("area") if form.is_bound else None
+    if not value or not str(value).isdigit():
+        return None
+    return playbook.areas.select_related("topic").filter(pk=int(value)).first()
+
+
 @staff_view(Cap.APPROVE)
 def activate(request, pk: int):
     playbook = _playbook(request, pk)
     template = playbook.templates.filter(kind=PlaybookTemplate.Kind.FIRST).first()
-    form = ActivateForm(request.POST or None, template=template)
+    form = ActivateForm(request.POST or None, template=template, playbook=playbook)
     if request.method == "POST" and "activate" in request.POST and form.is_valid():
         try:
             result = activation.activate(Actor.from_request(request), playbook, form.placeholders(),
-                                         exercise=form.cleaned_data["exercise"])
+                                         exercise=form.cleaned_data["exercise"], area=form.area())
         except (ValidationError, PermissionDenied) as error:
             add_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
         else:
@@ -56,7 +64,7 @@ def activate(request, pk: int):
         "texts": [{"code": code, "title": template.title.get(code, ""), "body": template.body.get(code, ""),
                    "instruction": template.instruction.get(code, "")} for code in template.languages]
         if template else [],
-        "reach": activation.reach(playbook, exercise),
+        "reach": activation.reach(playbook, exercise, _chosen_area(playbook, form)),
         "banner": activation.banner_wanted(playbook, exercise),
         "pending": list(playbook.pending_activations.filter(state=PendingActivation.State.PENDING,
                                                             incident=None).select_related("requested_by"))},

@@ -504,3 +504,59 @@ def test_a_drill_is_marked_as_an_exercise_on_every_channel_kind(cast, lead, cris
     bulletin = Delivery.objects.get(message=message, channel=printed).bulletin
     text = " ".join(page.extract_text() for page in PdfReader(bulletin.file.path).pages)
     assert "HARJOITUS" in text and "ÖVNING" in text
+
+
+@pytest.fixture
+def two_areas(cast, crisis_playbook):
+    from kanava.crisis.models import PlaybookArea
+
+    village = Topic.objects.create(organisation=cast.org, slug="kirkonkyla", name={"fi": "Kirkonkylä", "sv": "Kyrkbyn"})
+    area = PlaybookArea.objects.create(playbook=crisis_playbook, name={"fi": "Kirkonkylä", "sv": "Kyrkbyn"},
+                                       topic=village, position=5)
+    return village, area
+
+
+def test_sms_goes_to_the_chosen_areas_list(cast, lead, crisis_playbook, gateway, channels, two_areas):
+    village, area = two_areas
+    villager = subscriber(cast, "sms", "+358401000021", "fi", [village])
+    subscriber(cast, "sms", "+358401000022", "fi", [cast.topic])  # lives elsewhere, follows roads only
+    everything = subscriber(cast, "sms", "+358401000023", "sv")  # follows every topic
+    counts = {item.channel.kind: item.recipients for item in activation.reach(crisis_playbook, False, area)}
+    assert counts["sms"] == 2
+    incident = activation.activate(lead, crisis_playbook, PLACES, area=area)
+    assert incident.audience_topic == village and incident.area_description["sv"] == "Kyrkbyn"
+    drain()
+    assert sorted(r.to for r in gateway.accepted) == sorted([villager.address, everything.address])
+    assert incident.cap_alerts.get().xml.count("<areaDesc>Kirkonkylä</areaDesc>") == 1
+    activation.post_update(lead, incident, {})  # updates reach the same list
+    drain()
+    assert len(gateway.messages_to(villager.address)) == 2
+    assert not gateway.messages_to("+358401000022")
+
+
+def test_a_two_person_request_keeps_its_area_and_a_changed_playbook_voids_it(
+        cast, lead, actor_of, crisis_playbook, channels, two_areas):
+    from kanava.crisis.tests.conftest import POLYGON
+
+    _village, area = two_areas
+    crisis_playbook.two_person_rule = True
+    crisis_playbook.save()
+    pending = activation.activate(lead, crisis_playbook, PLACES, area=area)
+    assert pending.area == area
+    incident = activation.confirm(actor_of(cast.admin), pending)
+    assert incident.area_description["fi"] == "Kirkonkylä"
+    again = activation.activate(lead, crisis_playbook, PLACES, area=area)
+    actions.save_playbook(lead, cast.org, actions.PlaybookData(
+        scenario="drinking_water", name={"fi": "Talousvesi"}, two_person_rule=True,
+        areas=[actions.AreaData({"fi": "Keskusta"}, POLYGON)]), crisis_playbook)  # its areas are replaced
+    with pytest.raises(ValidationError, match="areas changed"):
+        activation.confirm(actor_of(cast.admin), PendingActivation.objects.get(pk=again.pk))
+
+
+def test_an_area_of_another_playbook_is_refused(cast, lead, crisis_playbook, channels):
+    from kanava.crisis.models import PlaybookArea
+    from kanava.crisis.tests.conftest import make_playbook
+
+    other = make_playbook(lead, cast.org)
+    with pytest.raises(ValidationError):
+        activation.activate(lead, crisis_playbook, PLACES, area=PlaybookArea.objects.filter(playbook=other).first())

@@ -96,3 +96,26 @@ def test_the_playbook_form_sets_the_two_person_rule_and_the_drill_channels(clien
     playbook.refresh_from_db()
     assert playbook.two_person_rule and playbook.exercise_topic == drill
     assert list(playbook.exercise_channels.all()) == [site]
+
+
+def test_the_activate_page_chooses_the_area_and_its_list(client, cast, playbook, site):
+    from kanava.core.models import Topic
+    from kanava.crisis.forms import initial_of
+
+    village = Topic.objects.create(organisation=cast.org, slug="kirkonkyla", name={"fi": "Kirkonkylä", "en": "Village"})
+    login(client, cast.lead)
+    data = {key: value for key, value in initial_of(playbook).items() if value not in (None, [])}
+    data.pop("exercise_channels", None)
+    data["areas"] += "\nKirkonkylä | Kyrkbyn | | | ei-ole"
+    refused = client.post(f"{BASE}/{playbook.pk}/edit/", {**data, "channel_order": "website"})
+    assert refused.status_code == 400 and "ei-ole" in refused.content.decode()  # kept, and named in the error
+    data["areas"] = data["areas"].replace("ei-ole", "kirkonkyla")
+    assert client.post(f"{BASE}/{playbook.pk}/edit/", {**data, "channel_order": "website"}).status_code == 302
+    village_area = playbook.areas.get(topic=village)
+    page = client.get(f"{BASE}/{playbook.pk}/activate/").content.decode()
+    assert "Kirkonkylä (list: Village)" in page
+    response = client.post(f"{BASE}/{playbook.pk}/activate/", {"activate": "1", "area": str(village_area.pk),
+                                                               **PLACES})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    incident = Incident.objects.get()
+    assert incident.audience_topic == village and incident.area_description["fi"] == "Kirkonkylä"
