@@ -171,6 +171,9 @@ CACHES = {
         "LOCATION": env("CACHE_URL", "kanava"),
     }
 }
+# Each web process trusts the site_version it read for this long (kanava.site.cache): a cached resident
+# page (the crisis page under load) then costs no query, and a change shows within that many seconds.
+KANAVA_SITE_VERSION_MEMO_SECONDS = float(env("KANAVA_SITE_VERSION_MEMO_SECONDS", "1" if PRODUCTION else "0"))
 
 # Email: SMTP for everything (newsletters keep their own connection per batch).
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

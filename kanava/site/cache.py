@@ -13,12 +13,24 @@ language, scheme, host, path and only the query parameters the view reads
 
 Pages of a request that carries a session or a flash-message cookie are
 rendered afresh and marked private: they may show that person's messages.
+
+A page the whole municipality opens at once (the crisis page) can be served
+without touching the database at all: with ``KANAVA_SITE_VERSION_MEMO_SECONDS``
+set (e.g. 1.0 in production), each process keeps the host's organisation and
+``site_version`` it last read for that long, and the entries it last served
+under them, so a hit costs neither the query nor the cache read.  A change then
+shows within that many seconds (plus the ``max-age`` browsers and proxies may
+keep a page anyway).  Unset or 0, every request reads ``site_version`` and a
+change shows on the next request.  What is memoised is only ever what the
+shared cache holds for everyone; personal pages never reach either.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import wraps
 
@@ -38,6 +50,8 @@ RESPONSE_TTL = 3600  # entries of an old site_version are never read; the TTL on
 CACHEABLE_STATUSES = {200, 301, 302, 404}
 KEPT_HEADERS = ("Content-Type", "Location", "Access-Control-Allow-Origin", "Content-Disposition")
 MESSAGE_COOKIE = "messages"  # django.contrib.messages' CookieStorage
+MEMO_SETTING = "KANAVA_SITE_VERSION_MEMO_SECONDS"
+MEMO_ENTRIES = 256  # responses a process keeps beside the shared cache while it trusts its site_version
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,57 @@ class Entry:
     xframe_exempt: bool
 
 
+class _Memo:
+    """What one process trusts for ``KANAVA_SITE_VERSION_MEMO_SECONDS``: per host, the organisation id and
+    ``site_version`` and when they were read; per key, the entry last served (keys hold the site_version,
+    so an entry memoised under a key is the one the shared cache holds under it)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.states: dict[str, tuple[float, int, int]] = {}
+        self.entries: OrderedDict[str, tuple[float, Entry]] = OrderedDict()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.states.clear()
+            self.entries.clear()
+
+    def state(self, host: str, seconds: float) -> tuple[int, int] | None:
+        found = self.states.get(host)
+        if found is not None and time.monotonic() - found[0] < seconds:
+            return found[1], found[2]
+        return None
+
+    def keep_state(self, host: str, organisation_id: int, version: int) -> None:
+        self.states[host] = (time.monotonic(), organisation_id, version)
+
+    def entry(self, key: str, seconds: float) -> Entry | None:
+        found = self.entries.get(key)
+        if found is not None and time.monotonic() - found[0] < seconds:
+            return found[1]
+        return None
+
+    def keep_entry(self, key: str, entry: Entry) -> None:
+        with self.lock:
+            self.entries[key] = (time.monotonic(), entry)
+            self.entries.move_to_end(key)
+            while len(self.entries) > MEMO_ENTRIES:
+                self.entries.popitem(last=False)
+
+
+_memo = _Memo()
+
+
+def memo_seconds() -> float:
+    """How long this process trusts the site_version it read (0: not at all; read it on every request)."""
+    return float(getattr(settings, MEMO_SETTING, 0) or 0)
+
+
+def forget() -> None:
+    """Drop what this process memoised: the next request reads site_version again."""
+    _memo.clear()
+
+
 def host_of(request) -> str:
     return request.get_host().split(":")[0].lower()
 
@@ -60,8 +125,22 @@ def site_state(request) -> tuple[int, int]:
 
     One query when the host's organisation is known from the cache; otherwise
     :func:`organisation_for_request` decides (and sets ``request.theme``).
-    Raises ``Http404`` when the installation has no organisation.
+    Raises ``Http404`` when the installation has no organisation.  With a memo
+    (``KANAVA_SITE_VERSION_MEMO_SECONDS``), no query while the process's last
+    reading for the host is younger than that.
     """
+    seconds = memo_seconds()
+    if not seconds:
+        return _site_state(request)
+    host = host_of(request)
+    found = _memo.state(host, seconds)
+    if found is None:
+        found = _site_state(request)
+        _memo.keep_state(host, *found)
+    return found
+
+
+def _site_state(request) -> tuple[int, int]:
     host_key = f"kanava:site:host:{host_of(request)}"
     organisation_id = cache.get(host_key)
     if organisation_id is not None:
@@ -152,7 +231,12 @@ def serve(request, key: str, render, *, ttl: int = RESPONSE_TTL, cacheable=None,
     to the statuses the site caches; a response that is not cached is returned as it
     is, or marked private when ``private_when_not_cached``.
     """
-    entry = cache.get(key)
+    seconds = memo_seconds()
+    entry = _memo.entry(key, seconds) if seconds else None
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None and seconds:
+            _memo.keep_entry(key, entry)
     if entry is None:
         request._kanava_shared = True
         response = render()
@@ -161,6 +245,8 @@ def serve(request, key: str, render, *, ttl: int = RESPONSE_TTL, cacheable=None,
             return private(response) if private_when_not_cached else response
         entry = _entry(response)
         cache.set(key, entry, ttl)
+        if seconds:
+            _memo.keep_entry(key, entry)
     return _conditional(request, entry, key)
 
 
