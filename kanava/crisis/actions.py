@@ -251,8 +251,27 @@ def fill(text: str, values: dict) -> str:
     return PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), text)
 
 
+#: Typographic characters people type (or paste) that are not in the GSM 7-bit alphabet: one of them in a
+#: placeholder would turn every SMS into UCS-2 (70 characters a segment instead of 160) and can push a
+#: pre-approved text over the channel's segment limit, which nobody can shorten in a crisis.
+GSM_FRIENDLY = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-",
+                              "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+                              "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2026": "...", "\u00a0": " ",
+                              "\u202f": " ", "\u2009": " "})
+
+
+def plain_value(text: str) -> str:
+    return text.translate(GSM_FRIENDLY).strip()
+
+
+def values_in(values: dict, code: str) -> dict:
+    """The placeholder values for one language: ``place_sv`` over ``place`` for Swedish, and so on."""
+    own = {key[:-3]: value for key, value in values.items() if key.endswith(f"_{code}") and value}
+    return {**{key: value for key, value in values.items() if value}, **own}
+
+
 def _values(incident: Incident, placeholders: dict | None, now) -> dict:
-    values = {**incident.placeholders, **{k: v for k, v in (placeholders or {}).items() if v}}
+    values = {**incident.placeholders, **{k: plain_value(v) for k, v in (placeholders or {}).items() if v}}
     if incident.next_update_due_at and "next_update" not in (placeholders or {}):
         values["next_update"] = timezone.localtime(incident.next_update_due_at,
                                                    incident.organisation.tz).strftime("%H:%M")
@@ -262,7 +281,7 @@ def _values(incident: Incident, placeholders: dict | None, now) -> dict:
 def _texts(incident: Incident, template: PlaybookTemplate | None, values: dict, free: dict | None) -> dict:
     """title/body/instruction per language, placeholders filled and exercises marked."""
     if template is not None:
-        texts = {part: {code: fill(text, values) for code, text in getattr(template, part).items()}
+        texts = {part: {code: fill(text, values_in(values, code)) for code, text in getattr(template, part).items()}
                  for part in ("title", "body", "instruction")}
     else:
         texts = {part: dict((free or {}).get(part) or {}) for part in ("title", "body", "instruction")}
@@ -323,7 +342,8 @@ def open_incident(actor: Actor, playbook: Playbook, placeholders: dict, exercise
     if area is not None and area.polygon and (problems := cap.polygon_problems(area.polygon)):
         raise ValidationError(" ".join(problems))
     incident = Incident(organisation=organisation, playbook=playbook, is_exercise=exercise, activated_at=now,
-                        activated_by=actor.person, placeholders={k: v for k, v in placeholders.items() if v},
+                        activated_by=actor.person,
+                        placeholders={k: plain_value(v) for k, v in placeholders.items() if v},
                         next_update_due_at=now + timedelta(minutes=playbook.update_cadence_minutes))
     if area is not None:
         if area.topic is not None and not exercise:

@@ -235,14 +235,25 @@ class PlaceholderForm(forms.Form):
     def __init__(self, *args, template: PlaybookTemplate | None = None, required: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         used = actions.placeholders_in(template.title, template.body, template.instruction) if template else set()
+        organisation = template.playbook.organisation if template else None
+        others = [code for code in organisation.required_languages
+                  if code != organisation.majority_language] if organisation else []
+        self.names = []
         for name in ("place", "time", "instructions"):
-            if name in used:
-                self.fields[name] = forms.CharField(label=PLACEHOLDER_LABELS[name], max_length=500,
-                                                    required=required)
+            if name not in used:
+                continue
+            self.fields[name] = forms.CharField(label=PLACEHOLDER_LABELS[name], max_length=500, required=required)
+            self.names.append(name)
+            # The other language's own words (Swedish instructions for Swedish readers); empty: the same.
+            for code in others:
+                self.fields[f"{name}_{code}"] = forms.CharField(
+                    label=_("%(field)s in %(language)s, if different") % {
+                        "field": PLACEHOLDER_LABELS[name], "language": LANGUAGE_NAMES[code].lower()},
+                    max_length=500, required=False, widget=forms.TextInput(attrs={"lang": code}))
+                self.names.append(f"{name}_{code}")
 
     def placeholders(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items()
-                if name in PLACEHOLDER_LABELS and value}
+        return {name: value for name, value in self.cleaned_data.items() if name in self.names and value}
 
 
 class ActivateForm(PlaceholderForm):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from kanava.channels.models import Channel
 from kanava.core.access import can
 from kanava.core.audit import Actor, record
-from kanava.core.models import Organisation, Person, Topic
+from kanava.core.models import LANGUAGE_NAMES, Organisation, Person, Topic
 from kanava.core.roles import Cap
 from kanava.publishing.checks import check_message
 from kanava.publishing.errors import PermissionDenied, WorkflowError
@@ -365,7 +365,15 @@ def _safe_name(name: str, fallback: str, extension: str) -> str:
 def _require_ready(message: Message) -> None:
     report = check_message(message)
     if not report.ok:
-        raise WorkflowError(" ".join(p.message for p in report.blocking))
+        raise WorkflowError(" ".join(_with_language(p) for p in report.blocking))
+
+
+def _with_language(problem) -> str:
+    """A blocking problem as one sentence, naming its language when it has one and does not say it."""
+    language = LANGUAGE_NAMES.get(getattr(problem, "language", "") or "")
+    if not language or str(language) in problem.message:
+        return problem.message
+    return f"{language}: {problem.message}"
 
 
 def do_submit_for_review(actor: Actor, message: Message) -> Message:

@@ -560,3 +560,28 @@ def test_an_area_of_another_playbook_is_refused(cast, lead, crisis_playbook, cha
     other = make_playbook(lead, cast.org)
     with pytest.raises(ValidationError):
         activation.activate(lead, crisis_playbook, PLACES, area=PlaybookArea.objects.filter(playbook=other).first())
+
+
+def test_swedish_readers_get_the_swedish_values_and_typed_dashes_keep_sms_in_gsm(
+        cast, lead, crisis_playbook, gateway, channels, drill_topic):
+    from kanava.channels.sms.segments import count
+
+    subscriber(cast, "sms", "+358501000031", "sv", [drill_topic])
+    incident = activation.activate(lead, crisis_playbook, {
+        **PLACES, "place_sv": "Centrum", "instructions": "Vesipiste koululla klo 8–20 “pihalla”.",
+        "instructions_sv": "Vattenpost vid skolan kl. 8–20."}, exercise=True)
+    message = incident.events.get(kind="message")
+    assert message.title == {"fi": "HARJOITUS: Keitä vesi: Keskusta", "sv": "ÖVNING: Koka vattnet: Centrum"}
+    assert message.instruction["sv"] == "Koka dricksvattnet. Vattenpost vid skolan kl. 8-20."
+    assert message.instruction["fi"] == 'Keitä juomavesi. Vesipiste koululla klo 8-20 "pihalla".'
+    drain()
+    sms = gateway.messages_to("+358501000031")[0].text
+    assert "Centrum" in sms and "Keskusta" not in sms and count(sms).encoding == "GSM-7"
+
+
+def test_the_activate_page_has_the_swedish_fields(client, cast, crisis_playbook):
+    from kanava.testing.personas import login
+
+    login(client, cast.lead)
+    page = client.get(f"/en/staff/pikkula/crisis/{crisis_playbook.pk}/activate/").content.decode()
+    assert 'name="place_sv"' in page and 'name="instructions_sv"' in page and 'lang="sv"' in page
