@@ -462,7 +462,8 @@ def _issue_alert(actor: Actor, incident: Incident, event: IncidentEvent, msg_typ
     languages = [code for code in LANGUAGE_CODES if event.title.get(code) or event.body.get(code)]
     infos = [cap.Info(language=code, event=playbook.name_in(code), headline=event.title.get(code, ""),
                       description=event.body.get(code, ""), instruction=event.instruction.get(code, ""),
-                      area_description=text_in(incident.area_description, code, organisation.majority_language))
+                      area_description=text_in(incident.area_description, code, organisation.majority_language),
+                      sender_name=organisation.display_name(code), web=crisis_page_url(organisation, code))
              for code in languages]
     status = CapAlert.Status.EXERCISE if incident.is_exercise else CapAlert.Status.ACTUAL
     alert = cap.Alert(

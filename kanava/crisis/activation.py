@@ -206,8 +206,10 @@ def _add_card(actor: Actor, incident: Incident, event: IncidentEvent, message: M
     with the title and text as its alternative text (:mod:`kanava.crisis.card`)."""
     from kanava.crisis import card
 
-    address = actions.crisis_page_url(incident.organisation, incident.organisation.majority_language)
-    upload, alt = card.upload_for(event, address.split("://", 1)[-1], incident.is_exercise)
+    organisation = incident.organisation
+    addresses = [actions.crisis_page_url(organisation, code).split("://", 1)[-1]
+                 for code in organisation.required_languages]
+    upload, alt = card.upload_for(event, " · ".join(dict.fromkeys(addresses)), incident.is_exercise)
     publishing.do_add_image(actor, message, upload, alt=alt)
 
 
@@ -359,7 +361,7 @@ def alert_contacts(actor: Actor, incident: Incident, event: IncidentEvent, now) 
     public_link = actions.crisis_page_url(organisation, language)
     sms_channel = _sms_channel(organisation)
     plans = []
-    for contact in incident.playbook.contacts.all():
+    for contact in contacts_alerted(incident.playbook, incident.is_exercise):
         link = staff_link if contact.group == contact.Group.INTERNAL else public_link
         if contact.email:
             plans.append(("email", contact, link))
@@ -374,6 +376,15 @@ def alert_contacts(actor: Actor, incident: Incident, event: IncidentEvent, now) 
     if plans:
         transaction.on_commit(lambda: _send_alerts(incident, event, plans, sms_channel))
     return len(plans)
+
+
+def contacts_alerted(playbook: Playbook, exercise: bool) -> list:
+    """Whom crisis mode alerts: every contact; a drill only the internal ones (our own staff practise;
+    outside partners are not told of a drill they did not agree to)."""
+    contacts = list(playbook.contacts.all())
+    if exercise:
+        contacts = [contact for contact in contacts if contact.group == contact.Group.INTERNAL]
+    return contacts
 
 
 def _sms_channel(organisation) -> Channel | None:
@@ -658,15 +669,22 @@ def delivery_summary(incident: Incident) -> list[dict]:
         row["states"].append(delivery.state)
         if delivery.delivered_at and (row["first_at"] is None or delivery.delivered_at < row["first_at"]):
             row["first_at"] = delivery.delivered_at
+    from kanava.crisis.report import duration
+
     for row in rows.values():
         row["after"] = (row["first_at"] - incident.activated_at) if row["first_at"] else None
     found = list(rows.values())
+    for row in found:
+        row["state_labels"] = sorted({str(Delivery.State(state).label) for state in row["states"]})
+        row["after_label"] = duration(row["after"], tenths=True)
     banner = incident.events.filter(kind=Kind.DELIVERY, data__kind=BANNER).order_by("at", "id").first()
     if banner is not None:
         from kanava.crisis.report import BannerChannel
 
         found.insert(0, {"channel": BannerChannel(name=_("Site-wide banner")), "states": [Delivery.State.DELIVERED],
-                         "first_at": banner.at, "after": banner.at - incident.activated_at})
+                         "state_labels": [str(Delivery.State.DELIVERED.label)], "first_at": banner.at,
+                         "after": banner.at - incident.activated_at,
+                         "after_label": duration(banner.at - incident.activated_at, tenths=True)})
     return found
 
 

@@ -59,6 +59,8 @@ class Info:
     description: str
     instruction: str = ""
     area_description: str = ""
+    sender_name: str = ""  # in this info's language (else the alert's)
+    web: str = ""  # the page in this info's language (else the alert's)
 
 
 @dataclass
@@ -121,9 +123,9 @@ def _info(root, alert: Alert, info: Info) -> None:
         _add(block, "responseType", alert.response_type)
     for name, value in (("urgency", alert.urgency), ("severity", alert.severity), ("certainty", alert.certainty)):
         _add(block, name, value)
-    for name, value in (("senderName", alert.sender_name), ("headline", info.headline),
+    for name, value in (("senderName", info.sender_name or alert.sender_name), ("headline", info.headline),
                         ("description", info.description), ("instruction", info.instruction),
-                        ("web", alert.web), ("contact", alert.contact)):
+                        ("web", info.web or alert.web), ("contact", alert.contact)):
         if value:
             _add(block, name, value)
     if info.area_description or alert.polygon or alert.geocode:

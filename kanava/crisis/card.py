@@ -73,7 +73,7 @@ def render(titles: dict[str, str], address: str, exercise: bool = False) -> byte
     draw.text((MARGIN, band // 2), BAND[exercise], font=label, fill=WHITE, anchor="lm")
     footer = 150
     draw.rectangle((0, SIZE - footer, SIZE, SIZE), fill=INK)
-    small = _font(36)
+    small = _font(36 if len(address) <= 44 else 28)
     draw.text((MARGIN, SIZE - footer // 2), address, font=small, fill=WHITE, anchor="lm")
     texts = [text for text in titles.values() if text]
     font, size, blocks = _fitted(draw, texts, SIZE - band - footer - 2 * MARGIN, SIZE - 2 * MARGIN)

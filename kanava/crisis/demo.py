@@ -122,7 +122,8 @@ def seed(organisation) -> list[Playbook]:
         if playbook is None:
             data = actions.PlaybookData(
                 scenario=scenario, name={"fi": name_fi, "sv": name_sv}, cap_category=category,
-                channel_order=["banner", *(kind for kind in ("website", "sms", "email", "facebook", "x", "press")
+                channel_order=["banner", *(kind for kind in ("website", "sms", "email", "facebook", "instagram", "x",
+                                                             "linkedin", "mastodon", "bluesky", "press", "print")
                                            if kind in actions.manifests())],
                 update_cadence_minutes=60 if scenario != "school_threat" else 20,
                 roles=[{"role": "Tilannejohtaja / Lägesledare", "holder": "Kunnanjohtaja"},
@@ -169,7 +170,7 @@ def _water_rumour(organisation):
 
 def _drill_list(organisation, playbook: Playbook) -> None:
     """The water playbook can be drilled in the demo: every channel it names but the press release (its
-    contacts are newsrooms, not an exercise list), and an exercise list of three staff addresses (a drill
+    contacts are newsrooms, not an exercise list), and an exercise list of four staff addresses (two phones, a Finnish and a Swedish email) (a drill
     reaches that list only, never the residents who follow all topics)."""
     from kanava.audience.models import Subscriber
     from kanava.channels.models import Channel
@@ -179,7 +180,7 @@ def _drill_list(organisation, playbook: Playbook) -> None:
         organisation=organisation, slug="valmiusharjoitus",
         defaults={"name": {"fi": "Valmiusharjoitus", "sv": "Beredskapsövning", "en": "Preparedness drill"}})
     for kind, address, language in (("sms", "+358401110001", "fi"), ("sms", "+358401110002", "sv"),
-                                     ("email", "harjoitus@kanavala.fi", "fi")):
+                                     ("email", "harjoitus@kanavala.fi", "fi"), ("email", "ovning@kanavala.fi", "sv")):
         subscriber, _created = Subscriber.objects.get_or_create(
             organisation=organisation, kind=kind, address=address,
             defaults={"language": language, "state": Subscriber.State.CONFIRMED, "all_topics": False,

@@ -256,6 +256,16 @@ class PlaceholderForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if name in self.names and value}
 
 
+class AllClearForm(PlaceholderForm):
+    """The all-clear closes the incident: one more tick, so that it is never a slip of the mouse."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"] = forms.BooleanField(
+            label=gettext_lazy("Yes, the danger is over: publish the all-clear and close the incident"),
+            required=True)
+
+
 class ActivateForm(PlaceholderForm):
     exercise = forms.BooleanField(label=gettext_lazy("This is a drill (exercise)"), required=False,
                                   help_text=gettext_lazy("Every message is marked HARJOITUS / ÖVNING / EXERCISE and "

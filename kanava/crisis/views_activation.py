@@ -17,7 +17,7 @@ from kanava.core.audit import Actor
 from kanava.core.decorators import staff_view
 from kanava.core.roles import Cap
 from kanava.crisis import activation
-from kanava.crisis.forms import ActivateForm, FreeUpdateForm, PlaceholderForm, add_errors
+from kanava.crisis.forms import ActivateForm, AllClearForm, FreeUpdateForm, PlaceholderForm, add_errors
 from kanava.crisis.models import PendingActivation, PlaybookTemplate
 from kanava.crisis.views_staff import _incident, _page, _playbook
 
@@ -66,6 +66,9 @@ def activate(request, pk: int):
         if template else [],
         "reach": activation.reach(playbook, exercise, _chosen_area(playbook, form)),
         "banner": activation.banner_wanted(playbook, exercise),
+        "contacts": activation.contacts_alerted(playbook, exercise),
+        "partners_left_out": exercise and any(c.group == "partner" for c in playbook.contacts.all()),
+        "sms_for_contacts": activation._sms_channel(playbook.organisation) is not None,
         "pending": list(playbook.pending_activations.filter(state=PendingActivation.State.PENDING,
                                                             incident=None).select_related("requested_by"))},
         status=status)
@@ -121,8 +124,10 @@ def post_free_update(request, incident_pk: int):
 def all_clear(request, incident_pk: int):
     incident = _incident(request, incident_pk)
     template = incident.playbook.templates.filter(kind=PlaybookTemplate.Kind.ALL_CLEAR).first()
-    form = PlaceholderForm(request.POST, template=template, required=False, prefix="clear")
-    form.is_valid()
+    form = AllClearForm(request.POST, template=template, required=False, prefix="clear")
+    if not form.is_valid():
+        return _back(request, incident, error=ValidationError(
+            _("Tick the box to confirm that the danger is over before publishing the all-clear.")))
     try:
         result = activation.post_all_clear(Actor.from_request(request), incident, form.placeholders())
     except (ValidationError, PermissionDenied) as error:

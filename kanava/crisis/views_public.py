@@ -58,10 +58,11 @@ def crisis_page(request):
     organisation = organisation_for_request(request)
     language = _language()
     languages = _languages(organisation, language)
-    active = public.active_incidents(organisation)
+    shown = public.shown_incidents(organisation)
+    active = [incident for incident in shown if incident.is_active]
     incidents = [{"incident": incident, "title": incident.title_in(language),
                   "updates": [_update(event, languages) for event in public.public_updates(incident)]}
-                 for incident in active]
+                 for incident in shown]
     context = {
         "organisation_name": organisation.display_name(language), "incidents": incidents,
         "language_links": links.language_links(organisation, language,
@@ -70,7 +71,8 @@ def crisis_page(request):
         "preparedness_url": PREPAREDNESS.get(language, PREPAREDNESS["en"]),
         "home_url": links.url_in(language, "site:home"),
         "feed_url": links.url_in(language, "crisis_public:cap_feed"),
-        "rumours": [_rumour(claim, languages) for claim in rumours.public_claims(active)],
+        "any_active": bool(active),
+        "rumours": [_rumour(claim, languages) for claim in rumours.public_claims(shown)],
         "facts_url": links.url_in(language, "facts:list"),
     }
     with timezone.override(organisation.tz):
@@ -100,8 +102,9 @@ def cap_feed(request):
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = url
         headline = alert.event.title if alert.event_id else {}
+        kind = alert.event.get_kind_display() if alert.event_id else alert.msg_type  # in the feed's language
         ET.SubElement(entry, f"{{{ATOM}}}title").text = (
-            f"{alert.msg_type}: {text_in(headline, language, organisation.majority_language)}")
+            f"{kind}: {text_in(headline, language, organisation.majority_language)}")
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = cap.cap_time(alert.sent)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=url, type="application/cap+xml")
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = f"{alert.status} {alert.msg_type} {alert.identifier}"

@@ -162,7 +162,7 @@ def incident_detail(request, incident_pk: int):
     events = list(incident.events.select_related("actor", "message"))
     from kanava.crisis import activation
     from kanava.crisis import rumours
-    from kanava.crisis.forms import FreeUpdateForm, LinkClaimForm, PlaceholderForm
+    from kanava.crisis.forms import AllClearForm, FreeUpdateForm, LinkClaimForm, PlaceholderForm
     from kanava.crisis.models import PendingActivation
 
     templates = {t.kind: t for t in incident.playbook.templates.all()}
@@ -177,7 +177,7 @@ def incident_detail(request, incident_pk: int):
         "link_form": LinkClaimForm(queryset=rumours.linkable(incident)),
         "update_form": PlaceholderForm(template=update, required=False, prefix="update")
         if update and update.pre_approved else None,
-        "all_clear_form": PlaceholderForm(template=all_clear, required=False, prefix="clear")
+        "all_clear_form": AllClearForm(template=all_clear, required=False, prefix="clear")
         if all_clear and all_clear.pre_approved else None,
         "free_form": FreeUpdateForm(organisation=request.organisation),
         "overdue": incident.is_active and incident.next_update_due_at and

@@ -329,10 +329,17 @@ def test_contacts_and_partners_are_alerted_by_email(cast, lead, crisis_playbook,
                                    email="vesi@example.org")
     PlaybookContact.objects.create(playbook=crisis_playbook, group="partner", name="Ei sähköpostia")
     with django_capture_on_commit_callbacks(execute=True):
-        incident = activation.activate(lead, crisis_playbook, PLACES, exercise=True)
+        incident = activation.activate(lead, crisis_playbook, PLACES)
     assert sorted(m.to[0] for m in mailoutbox) == ["tekninen@pikkula.fi", "vesi@example.org"]
-    assert all("HARJOITUS: Keitä vesi" in m.subject for m in mailoutbox)
+    assert all("Keitä vesi" in m.subject for m in mailoutbox)
     assert incident.events.filter(kind="note", data__email="vesi@example.org").exists()
+    # A drill alerts our own staff only: partners are not told of a drill.
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        drill = activation.activate(lead, crisis_playbook, PLACES, exercise=True)
+    assert [m.to[0] for m in mailoutbox] == ["tekninen@pikkula.fi"]
+    assert "HARJOITUS: Keitä vesi" in mailoutbox[0].subject
+    assert not drill.events.filter(kind="note", data__email="vesi@example.org").exists()
 
 
 def test_a_publishing_check_that_blocks_rolls_the_whole_activation_back(cast, lead, crisis_playbook):
@@ -401,10 +408,10 @@ def test_contacts_with_a_phone_are_alerted_by_sms_through_the_gateway(
     PlaybookContact.objects.create(playbook=crisis_playbook, group="partner", name="Pelastuslaitos",
                                    phone="+358501112223")
     with django_capture_on_commit_callbacks(execute=True):
-        incident = activation.activate(lead, crisis_playbook, PLACES, exercise=True)
+        incident = activation.activate(lead, crisis_playbook, PLACES)
     staff, partner = gateway.messages_to("+358401234567"), gateway.messages_to("+358501112223")
     assert len(staff) == 1 and len(partner) == 1
-    assert staff[0].text.startswith("HARJOITUS: Keitä vesi") and f"/crisis/incidents/{incident.pk}/" in staff[0].text
+    assert staff[0].text.startswith("Keitä vesi") and f"/crisis/incidents/{incident.pk}/" in staff[0].text
     assert "/fi/crisis/" in partner[0].text and "/staff/" not in partner[0].text
     assert incident.events.filter(kind="note", data__way="sms").count() == 2
     assert not incident.events.filter(data__failed=True).exists()

@@ -55,9 +55,16 @@ def test_update_free_text_and_all_clear_buttons(client, cast, lead, playbook, si
     client.post(f"{BASE}/incidents/{incident.pk}/update/free/", {**free, "body_sv": "På torget."})
     review = incident.events.get(kind="in_review")
     assert review.message.state == Message.State.IN_REVIEW
-    client.post(f"{BASE}/incidents/{incident.pk}/all-clear/", {})
+    unconfirmed = client.post(f"{BASE}/incidents/{incident.pk}/all-clear/", {}, follow=True)
+    assert "Tick the box" in unconfirmed.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == "active"
+    client.post(f"{BASE}/incidents/{incident.pk}/all-clear/", {"clear-confirm": "on"})
     incident.refresh_from_db()
     assert incident.status == "closed"
+    # Residents who come from a link still see the all-clear for a day, marked as ended.
+    page = client.get("/fi/crisis/").content.decode()
+    assert "Vesi on juomakelpoista" in page and 'class="e"' in page
 
 
 def test_the_two_person_rule_on_the_pages(client, cast, playbook, site):

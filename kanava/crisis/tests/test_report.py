@@ -89,7 +89,7 @@ def test_the_staff_page_and_the_pdf(client, cast, drill):
     assert page.status_code == 200
     for name in ("Verkkosivut", "Tekstiviesti", "Uutiskirje", "Mastodon"):
         assert name in html
-    assert "missed by 0:15:00" in html and "kept, 0:30:00 to spare" in html
+    assert "Missed by 0:15:00" in html and "Kept, 0:30:00 to spare" in html
     assert "+2:05:00" in html and "Not measured" in html and "Not measured yet" in html
     assert "<script" not in html.split("<main", 1)[-1]  # the report itself needs no JavaScript
     response = client.get(f"{BASE}/{drill.pk}/report.pdf")
@@ -97,7 +97,7 @@ def test_the_staff_page_and_the_pdf(client, cast, drill):
     assert response.content.startswith(b"%PDF")
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
     text = " ".join(text.split())
-    assert "HARJOITUS: Keitä vesi: Keskusta" in text and "missed by 0:15:00" in text
+    assert "HARJOITUS: Keitä vesi: Keskusta" in text and "Missed by 0:15:00" in text
 
 
 def test_another_organisation_gets_404(client, cast, drill):
