@@ -59,6 +59,12 @@ def test_the_staff_pages_are_accessible(live_server, new_page, cast, actor_of, c
         assert response.status == 200, path
         violations = axe_violations(page)
         assert violations == [], f"{path}:\n{describe(violations)}"
+    narrow = new_page(width=375, javascript=False)
+    narrow.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                                 "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
+    for path in (f"incidents/{incident.pk}/", f"incidents/{incident.pk}/report/", f"{playbook.pk}/activate/"):
+        narrow.goto(live_server.url + base + path)
+        assert narrow.evaluate("document.documentElement.scrollWidth") <= 375, f"{path} scrolls sideways"
     page.goto(live_server.url + base + "new/")
     page.locator("form.playbook-form button[type=submit]").click()  # an empty form: refused, accessible
     assert page.locator(".error-summary").count() == 1
