@@ -38,10 +38,10 @@ T = {
           "{instructions}")),
         (("Keittokehotus jatkuu: {place}",
           "Vettä on keitettävä edelleen alueella {place}. {instructions} Seuraava tiedote klo {next_update}.",
-          "Keitä juoma- ja ruokavesi. Vesipiste on avoinna: {place}."),
+          "Keitä juoma- ja ruokavesi. Vesipisteiden tiedot ovat kriisisivulla."),
          ("Kokningsrekommendationen fortsätter: {place}",
           "Vattnet måste fortfarande kokas i området {place}. {instructions} Nästa meddelande kl. {next_update}.",
-          "Koka dricks- och matlagningsvatten. En vattenpost är öppen: {place}.")),
+          "Koka dricks- och matlagningsvatten. Information om vattenposterna finns på krissidan.")),
         (("Vesi on taas juomakelpoista: {place}",
           "Näytteiden mukaan vesi on puhdasta. Keittokehotus on päättynyt alueella {place}. Juoksuta kylmää vettä "
           "muutama minuutti ennen käyttöä.", ""),
