@@ -30,7 +30,7 @@ def test_the_section_page_reads_as_many_queries_for_many_comments_as_for_few(cli
         add_comments_reply(parent)
     many = queries_for(client, section_url(process, section))
     assert many == few
-    assert many <= 10
+    assert many <= 11  # 10 of its own and the site-wide crisis banner's one (kanava.crisis.context)
 
 
 def add_comments_reply(parent):
