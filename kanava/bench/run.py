@@ -69,6 +69,22 @@ def start_workers(count: int, threads: int = 1) -> list[subprocess.Popen]:
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(count)]
 
 
+def wait_until_ready(processes: list[subprocess.Popen], settle: float = 1.0, limit: float = 60) -> float:
+    """Wait until every worker has written its heartbeat (Django is set up), then ``settle`` seconds more
+    for it to load the channel adapters; returns the seconds waited.  A fixed sleep was too short once the
+    application grew: the clock then timed a worker's start, not a delivery."""
+    from kanava.publishing.models import WorkerHeartbeat
+
+    started = time.perf_counter()
+    pids = [process.pid for process in processes]
+    while time.perf_counter() - started < limit:
+        if WorkerHeartbeat.objects.filter(pid__in=pids).count() >= len(pids):
+            break
+        time.sleep(0.1)
+    time.sleep(settle)
+    return time.perf_counter() - started
+
+
 def peak_memory_mb(process: subprocess.Popen) -> float:
     try:
         for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
@@ -123,7 +139,7 @@ def newsletter(cast, smtp, subscribers: int, workers: int) -> dict:
     add_subscribers(cast.org, "email", subscribers, "nl")
     message = approved(cast, [email], VERSIONS)
     procs = start_workers(workers)
-    time.sleep(2)  # let the workers start before the clock does
+    wait_until_ready(procs)  # the workers start before the clock does
     base = smtp.count
     started = time.perf_counter()
     actions.do_publish(Actor(cast.lead, "127.0.0.1"), message)
@@ -168,7 +184,7 @@ def owned_channels(org, smtp, gateway, suffix: str = "") -> list:
 def publish_and_wait(cast, message, workers: int, threads: int = 1, warm_up: float = 2) -> float:
     """Start the workers, publish, and return the seconds until every delivery is final."""
     procs = start_workers(workers, threads=threads)
-    time.sleep(warm_up)
+    wait_until_ready(procs, settle=warm_up)
     started = time.perf_counter()
     actions.do_publish(Actor(cast.lead, "127.0.0.1"), message)
     while time.perf_counter() - started < 120:

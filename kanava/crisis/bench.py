@@ -116,7 +116,7 @@ def main():
             f"x {args.threads} threads")
         warm_up(playbook)
         procs = run.start_workers(args.workers, threads=args.threads)
-        time.sleep(6)  # the workers import every platform's client before their first task
+        run.wait_until_ready(procs, settle=2)  # then they import every platform's client
         wall = timezone.now()
         started = time.perf_counter()
         incident = activation.activate(Actor(cast.lead, "127.0.0.1"), playbook, PLACES)
