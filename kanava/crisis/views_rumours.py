@@ -15,6 +15,7 @@ from kanava.core.decorators import staff_view
 from kanava.core.roles import Cap
 from kanava.crisis import rumours
 from kanava.crisis.forms import LinkClaimForm, RumourForm, add_errors
+from kanava.crisis.views_activation import _back
 from kanava.crisis.views_staff import _incident, _page
 from kanava.inbox.models import Claim
 
@@ -29,8 +30,9 @@ def _claim(request, pk: int) -> Claim:
 
 
 def _refused(request, incident, error):
-    for message in getattr(error, "messages", None) or [str(error) or _("You are not allowed to do this.")]:
-        messages.error(request, message)
+    if isinstance(error, PermissionDenied) and not str(error):
+        error = PermissionDenied(_("You are not allowed to do this."))
+    _back(request, incident, error)  # the messages, as crisis mode's other steps give them
     return redirect(_incident_url(incident))
 
 

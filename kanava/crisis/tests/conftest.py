@@ -53,3 +53,15 @@ def make_playbook(actor, organisation, approve=True, **extra):
 @pytest.fixture
 def playbook(cast, lead):
     return make_playbook(lead, cast.org)
+
+
+@pytest.fixture
+def site(cast, playbook):
+    """The playbook goes to a website channel, in real incidents and drills."""
+    from kanava.testing.personas import make_channel
+
+    website = make_channel(cast.org, "website", "Verkkosivut")
+    playbook.channel_order = ["website"]
+    playbook.save()
+    playbook.exercise_channels.set([website])
+    return website

@@ -6,18 +6,10 @@ from kanava.crisis import activation
 from kanava.crisis.models import Incident, PendingActivation
 from kanava.crisis.tests.conftest import PLACES
 from kanava.publishing.models import Message
-from kanava.testing.personas import login, make_channel
+from kanava.testing.personas import login
 
 BASE = "/en/staff/pikkula/crisis"
 
-
-@pytest.fixture
-def site(cast, playbook):
-    website = make_channel(cast.org, "website", "Verkkosivut")
-    playbook.channel_order = ["website"]
-    playbook.save()
-    playbook.exercise_channels.set([website])
-    return website
 
 
 def test_the_activate_form_shows_the_reach_and_opens_the_incident(client, cast, playbook, site):

@@ -11,7 +11,7 @@ from kanava.crisis import activation, rumours
 from kanava.crisis.tests.conftest import PLACES
 from kanava.inbox import claims as register
 from kanava.inbox.models import Claim
-from kanava.testing.personas import login, make_channel
+from kanava.testing.personas import login
 
 BASE = "/en/staff/pikkula/crisis"
 RUMOUR = {"statement": {"fi": "Vesijohtovesi on myrkyllistä myös keitettynä",
@@ -26,14 +26,6 @@ def _english():
     with translation.override("en"):
         yield
 
-
-@pytest.fixture
-def site(cast, playbook):
-    website = make_channel(cast.org, "website", "Verkkosivut")
-    playbook.channel_order = ["website"]
-    playbook.save()
-    playbook.exercise_channels.set([website])
-    return website
 
 
 def prepared(cast, lead, published=True, **extra):
