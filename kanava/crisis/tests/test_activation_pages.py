@@ -118,3 +118,16 @@ def test_the_activate_page_chooses_the_area_and_its_list(client, cast, playbook,
     assert response.status_code == 302, response.content.decode()[:2000]
     incident = Incident.objects.get()
     assert incident.audience_topic == village and incident.area_description["fi"] == "Kirkonkylä"
+
+
+def test_the_activate_page_says_who_is_alerted(client, cast, playbook, site):
+    from kanava.crisis.models import PlaybookContact
+
+    PlaybookContact.objects.create(playbook=playbook, group="internal", name="Tekninen johtaja", email="t@pikkula.fi")
+    PlaybookContact.objects.create(playbook=playbook, group="partner", name="Pelastuslaitos", email="p@pelastus.fi")
+    login(client, cast.lead)
+    real = client.get(f"{BASE}/{playbook.pk}/activate/").content.decode()
+    assert "Contacts alerted" in real and "Tekninen johtaja" in real and "Pelastuslaitos" in real
+    drill = client.post(f"{BASE}/{playbook.pk}/activate/", {"preview": "1", "exercise": "on", **PLACES}).content.decode()
+    assert "Tekninen johtaja" in drill and "Pelastuslaitos" not in drill
+    assert "Partners are not alerted in a drill." in drill
