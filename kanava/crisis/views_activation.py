@@ -57,6 +57,8 @@ def activate(request, pk: int):
                                                                    "pk": playbook.pk}))
             messages.success(request, _("Crisis mode is on: the first message is going out on every channel."))
             return redirect(_incident_url(result))
+    if form.is_bound and "activate" not in request.POST:
+        form.errors.clear()  # "Show whom it reaches" is a preview, not a submission: no errors for empty fields
     exercise = bool(form.data.get("exercise")) if form.is_bound else False
     status = 400 if request.method == "POST" and form.errors else 200
     return _page(request, "crisis/staff/activate.html", {

@@ -131,3 +131,11 @@ def test_the_activate_page_says_who_is_alerted(client, cast, playbook, site):
     drill = client.post(f"{BASE}/{playbook.pk}/activate/", {"preview": "1", "exercise": "on", **PLACES}).content.decode()
     assert "Tekninen johtaja" in drill and "Pelastuslaitos" not in drill
     assert "Partners are not alerted in a drill." in drill
+
+
+def test_a_preview_with_empty_fields_shows_no_errors_and_keeps_the_input(client, cast, playbook, site):
+    login(client, cast.lead)
+    preview = client.post(f"{BASE}/{playbook.pk}/activate/", {"preview": "1", "exercise": "on", "place": "Torikatu"})
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "error-summary" not in page and 'value="Torikatu"' in page
+    assert not Incident.objects.exists()
