@@ -40,6 +40,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kanava.audience.models import Subscriber
+from kanava.channels.sms.actions import sms_channel_for
 from kanava.channels.models import Channel
 from kanava.core.access import can
 from kanava.core.audit import Actor, record
@@ -359,7 +360,7 @@ def alert_contacts(actor: Actor, incident: Incident, event: IncidentEvent, now) 
     language = organisation.majority_language
     staff_link = f"{settings.SITE_URL}/{language}/staff/{organisation.slug}/crisis/incidents/{incident.pk}/"
     public_link = actions.crisis_page_url(organisation, language)
-    sms_channel = _sms_channel(organisation)
+    sms_channel = sms_channel_for(organisation)
     plans = []
     for contact in contacts_alerted(incident.playbook, incident.is_exercise):
         link = staff_link if contact.group == contact.Group.INTERNAL else public_link
@@ -385,11 +386,6 @@ def contacts_alerted(playbook: Playbook, exercise: bool) -> list:
     if exercise:
         contacts = [contact for contact in contacts if contact.group == contact.Group.INTERNAL]
     return contacts
-
-
-def _sms_channel(organisation) -> Channel | None:
-    return (Channel.objects.filter(organisation=organisation, kind="sms", owner=None, enabled=True)
-            .order_by("id").first())
 
 
 def _send_alerts(incident: Incident, event: IncidentEvent, plans: list, sms_channel: Channel | None) -> None:
@@ -677,10 +673,9 @@ def delivery_summary(incident: Incident) -> list[dict]:
     for row in found:
         row["state_labels"] = sorted({str(Delivery.State(state).label) for state in row["states"]})
         row["after_label"] = duration(row["after"], tenths=True)
-    banner = incident.events.filter(kind=Kind.DELIVERY, data__kind=BANNER).order_by("at", "id").first()
-    if banner is not None:
-        from kanava.crisis.report import BannerChannel
+    from kanava.crisis.report import BannerChannel, banner_event
 
+    if (banner := banner_event(incident.events.filter(kind=Kind.DELIVERY).order_by("at", "id"))) is not None:
         found.insert(0, {"channel": BannerChannel(name=_("Site-wide banner")), "states": [Delivery.State.DELIVERED],
                          "state_labels": [str(Delivery.State.DELIVERED.label)], "first_at": banner.at,
                          "after": banner.at - incident.activated_at,

@@ -15,7 +15,8 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from kanava.crisis.models import Incident, IncidentEvent, text_in
+from kanava.crisis import public
+from kanava.crisis.models import Incident, text_in
 
 
 @dataclass
@@ -38,7 +39,7 @@ def banner_items(organisation, language: str) -> list[BannerItem]:
     url = links.url_in(language, "crisis_public:page")
     items = []
     for incident in incidents:
-        latest = (incident.events.filter(kind__in=IncidentEvent.PUBLIC_KINDS).order_by("-at", "-id").first())
+        latest = next(iter(public.public_updates(incident, limit=1)), None)
         title = incident.title_in(language)
         latest_title = text_in(latest.title, language, organisation.majority_language) if latest else ""
         items.append(BannerItem(title=title, latest=latest_title if latest_title != title else "",

@@ -241,10 +241,14 @@ class BannerChannel:
     pk: int = 0
 
 
+def banner_event(events) -> IncidentEvent | None:
+    """The ``delivery`` event of the site-wide banner: it is live from the commit of the step that showed it."""
+    return next((event for event in events if event.kind == Kind.DELIVERY and isinstance(event.data, dict)
+                 and event.data.get("kind") == BANNER), None)
+
+
 def _banner_row(incident: Incident, events) -> ChannelRow | None:
-    """The banner is live from the commit of the step that showed it (its ``delivery`` event)."""
-    shown = next((event for event in events if event.kind == Kind.DELIVERY and isinstance(event.data, dict)
-                  and event.data.get("kind") == BANNER), None)
+    shown = banner_event(events)
     if shown is None:
         return None
     return ChannelRow(channel=BannerChannel(name=_("Site-wide banner")), first_at=shown.at,

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kanava.channels.sms.actions import sms_channel_for
 from kanava.core.audit import Actor
 from kanava.core.decorators import staff_view
 from kanava.core.roles import Cap
@@ -70,7 +71,7 @@ def activate(request, pk: int):
         "banner": activation.banner_wanted(playbook, exercise),
         "contacts": activation.contacts_alerted(playbook, exercise),
         "partners_left_out": exercise and any(c.group == "partner" for c in playbook.contacts.all()),
-        "sms_for_contacts": activation._sms_channel(playbook.organisation) is not None,
+        "sms_for_contacts": sms_channel_for(playbook.organisation) is not None,
         "pending": list(playbook.pending_activations.filter(state=PendingActivation.State.PENDING,
                                                             incident=None).select_related("requested_by"))},
         status=status)

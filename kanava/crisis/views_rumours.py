@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,13 +15,13 @@ from kanava.core.roles import Cap
 from kanava.crisis import rumours
 from kanava.crisis.forms import LinkClaimForm, RumourForm, add_errors
 from kanava.crisis.views_activation import _back
+from kanava.crisis.views_activation import _incident_url as incident_url
 from kanava.crisis.views_staff import _incident, _page
 from kanava.inbox.models import Claim
 
 
 def _incident_url(incident) -> str:
-    return reverse("crisis:incident", kwargs={"org": incident.organisation.slug, "incident_pk": incident.pk}) + \
-        "#rumours"
+    return incident_url(incident) + "#rumours"
 
 
 def _claim(request, pk: int) -> Claim:
